@@ -1,0 +1,1 @@
+"""Hanashi: offline chat with Japanese LLMs running as GGUF files."""

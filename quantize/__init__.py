@@ -1,0 +1,1 @@
+"""Hanashi's converter: Hugging Face safetensors checkpoints → faithful, quantized GGUF files."""

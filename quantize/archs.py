@@ -1,0 +1,235 @@
+"""Architectures Hanashi converts: GPT-NeoX (rinna) and GPT-2 (dolly), mapped onto llama.cpp's.
+
+Each architecture reads its hyperparameters from config.json, checks every tensor's presence and
+shape against them before anything is written, and yields a plan: one entry per GGUF tensor with a
+function that produces its data from the memory-mapped checkpoint when the writer gets to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import gguf
+import numpy as np
+
+from .checkpoint import Checkpoint
+from .errors import ConversionError
+
+GELU_ACTS = ("gelu", "gelu_new", "gelu_fast", "gelu_pytorch_tanh")
+
+
+@dataclass
+class Planned:
+    name: str  # GGUF tensor name
+    shape: tuple[int, ...]  # numpy order (rows, cols)
+    produce: Callable[[], np.ndarray]  # returns the data in the checkpoint's own dtype
+    source: str  # checkpoint tensor it comes from (for messages)
+
+    @property
+    def is_matrix(self) -> bool:
+        return len(self.shape) == 2
+
+
+class _Arch:
+    gguf_arch = ""
+
+    def __init__(self, ckpt: Checkpoint):
+        self.ckpt = ckpt
+        self.cfg = ckpt.config
+        self.plan: list[Planned] = []
+
+    def _get(self, *keys, default=None, required=True):
+        for k in keys:
+            v = self.cfg.get(k)
+            if v is not None:
+                return v
+        if required and default is None:
+            raise ConversionError(f"config.json has no {' / '.join(keys)}", self.ckpt.dir / "config.json",
+                                  "download config.json again from the model's repository")
+        return default
+
+    def _tensor(self, name: str, shape: tuple[int, ...]) -> str:
+        if not self.ckpt.has(name):
+            raise ConversionError(f"tensor {name!r} is missing from the checkpoint", self.ckpt.dir,
+                                  "download every *.safetensors shard of the model")
+        got = self.ckpt.shape(name)
+        if tuple(got) != tuple(shape):
+            raise ConversionError(
+                f"tensor {name!r} has shape {list(got)} but config.json implies {list(shape)}",
+                self.ckpt.entries[name].path,
+                "config.json and the weights come from different models: download both from one repository")
+        return name
+
+    def add(self, gguf_name: str, hf_name: str, shape, transform=None, transposed=False) -> None:
+        self._tensor(hf_name, shape)
+        ckpt = self.ckpt
+
+        def produce(hf_name=hf_name, transform=transform):
+            a = ckpt.raw(hf_name)
+            return transform(a) if transform else a
+
+        out_shape = tuple(reversed(shape)) if transposed else tuple(shape)
+        self.plan.append(Planned(gguf_name, out_shape, produce, hf_name))
+
+    def write_hparams(self, w: gguf.GGUFWriter) -> None:
+        raise NotImplementedError
+
+    @property
+    def n_params(self) -> int:
+        return sum(int(np.prod(p.shape)) for p in self.plan)
+
+
+class GPTNeoX(_Arch):
+    gguf_arch = "gptneox"
+
+    def __init__(self, ckpt: Checkpoint):
+        super().__init__(ckpt)
+        g = self._get
+        self.n_embd = int(g("hidden_size"))
+        self.n_head = int(g("num_attention_heads"))
+        self.n_layer = int(g("num_hidden_layers"))
+        self.n_ff = int(g("intermediate_size"))
+        self.n_ctx = int(g("max_position_embeddings"))
+        rope = self.cfg.get("rope_parameters") or self.cfg.get("rope_scaling") or {}
+        if not isinstance(rope, dict):
+            rope = {}
+        if rope.get("rope_type") not in (None, "default"):
+            raise ConversionError(f"rope scaling {rope.get('rope_type')!r} is not supported",
+                                  ckpt.dir / "config.json", "use a checkpoint without rope scaling")
+        self.rotary_pct = float(rope.get("partial_rotary_factor") or g("rotary_pct", "partial_rotary_factor",
+                                                                        default=1.0, required=False))
+        self.rope_base = float(rope.get("rope_theta") or g("rotary_emb_base", "rope_theta",
+                                                           default=10000.0, required=False))
+        self.parallel = bool(g("use_parallel_residual", default=True, required=False))
+        self.eps = float(g("layer_norm_eps", default=1e-5, required=False))
+        self.tied = bool(self.cfg.get("tie_word_embeddings", False))
+        self.act = str(g("hidden_act", default="gelu", required=False))
+        if self.act not in GELU_ACTS:
+            raise ConversionError(f"activation {self.act!r} is not supported (GELU only)", ckpt.dir / "config.json")
+        if self.n_embd % self.n_head:
+            raise ConversionError(f"hidden_size {self.n_embd} is not a multiple of num_attention_heads "
+                                  f"{self.n_head}", ckpt.dir / "config.json")
+        self.head_dim = self.n_embd // self.n_head
+        emb = "gpt_neox.embed_in.weight"
+        if not ckpt.has(emb):
+            self._tensor(emb, ())
+        self.n_vocab = ckpt.shape(emb)[0]
+        self._plan()
+
+    def _qkv(self, a: np.ndarray) -> np.ndarray:
+        # HF stores per head [q_h, k_h, v_h]; llama.cpp wants [Q (all heads); K; V].
+        h, d = self.n_head, self.head_dim
+        if a.ndim == 2:
+            return a.reshape(h, 3, d, a.shape[-1]).transpose(1, 0, 2, 3).reshape(3 * h * d, a.shape[-1])
+        return a.reshape(h, 3, d).transpose(1, 0, 2).reshape(3 * h * d)
+
+    def _plan(self) -> None:
+        E, F, V = self.n_embd, self.n_ff, self.n_vocab
+        self.add("token_embd.weight", "gpt_neox.embed_in.weight", (V, E))
+        for i in range(self.n_layer):
+            p, b = f"gpt_neox.layers.{i}.", f"blk.{i}."
+            for kind, hf in (("attn_norm", "input_layernorm"), ("ffn_norm", "post_attention_layernorm")):
+                self.add(f"{b}{kind}.weight", f"{p}{hf}.weight", (E,))
+                self.add(f"{b}{kind}.bias", f"{p}{hf}.bias", (E,))
+            self.add(f"{b}attn_qkv.weight", f"{p}attention.query_key_value.weight", (3 * E, E), self._qkv)
+            self.add(f"{b}attn_qkv.bias", f"{p}attention.query_key_value.bias", (3 * E,), self._qkv)
+            self.add(f"{b}attn_output.weight", f"{p}attention.dense.weight", (E, E))
+            self.add(f"{b}attn_output.bias", f"{p}attention.dense.bias", (E,))
+            self.add(f"{b}ffn_up.weight", f"{p}mlp.dense_h_to_4h.weight", (F, E))
+            self.add(f"{b}ffn_up.bias", f"{p}mlp.dense_h_to_4h.bias", (F,))
+            self.add(f"{b}ffn_down.weight", f"{p}mlp.dense_4h_to_h.weight", (E, F))
+            self.add(f"{b}ffn_down.bias", f"{p}mlp.dense_4h_to_h.bias", (E,))
+        self.add("output_norm.weight", "gpt_neox.final_layer_norm.weight", (E,))
+        self.add("output_norm.bias", "gpt_neox.final_layer_norm.bias", (E,))
+        # llama.cpp's gptneox always reads an output matrix; a tied model gets a copy of the embedding.
+        out = "embed_out.weight"
+        if self.ckpt.has(out) or not self.tied:
+            self.add("output.weight", out, (V, E))
+        else:
+            self.add("output.weight", "gpt_neox.embed_in.weight", (V, E))
+
+    def write_hparams(self, w: gguf.GGUFWriter) -> None:
+        w.add_context_length(self.n_ctx)
+        w.add_embedding_length(self.n_embd)
+        w.add_block_count(self.n_layer)
+        w.add_feed_forward_length(self.n_ff)
+        w.add_head_count(self.n_head)
+        w.add_rope_dimension_count(int(self.head_dim * self.rotary_pct))
+        w.add_rope_freq_base(self.rope_base)
+        w.add_parallel_residual(self.parallel)
+        w.add_layer_norm_eps(self.eps)
+
+
+class GPT2(_Arch):
+    gguf_arch = "gpt2"
+
+    def __init__(self, ckpt: Checkpoint):
+        super().__init__(ckpt)
+        g = self._get
+        self.n_embd = int(g("n_embd", "hidden_size"))
+        self.n_head = int(g("n_head", "num_attention_heads"))
+        self.n_layer = int(g("n_layer", "num_hidden_layers"))
+        self.n_ff = int(self.cfg.get("n_inner") or 4 * self.n_embd)
+        self.n_ctx = int(g("n_positions", "n_ctx", "max_position_embeddings"))
+        self.eps = float(g("layer_norm_epsilon", default=1e-5, required=False))
+        self.act = str(g("activation_function", default="gelu_new", required=False))
+        if self.act not in GELU_ACTS:
+            raise ConversionError(f"activation {self.act!r} is not supported (GELU only)", ckpt.dir / "config.json")
+        for flag in ("scale_attn_by_inverse_layer_idx", "reorder_and_upcast_attn"):
+            if self.cfg.get(flag):
+                raise ConversionError(f"GPT-2 option {flag} is not supported by llama.cpp",
+                                      ckpt.dir / "config.json")
+        self.prefix = "transformer." if ckpt.has("transformer.wte.weight") else ""
+        emb = self.prefix + "wte.weight"
+        if not ckpt.has(emb):
+            self._tensor("transformer.wte.weight", ())
+        self.n_vocab = ckpt.shape(emb)[0]
+        self._plan()
+
+    def _plan(self) -> None:
+        E, F, V, P = self.n_embd, self.n_ff, self.n_vocab, self.prefix
+        T = dict(transform=np.transpose, transposed=True)  # Conv1D is [in, out]; GGUF wants [out, in]
+        self.add("token_embd.weight", f"{P}wte.weight", (V, E))
+        self.add("position_embd.weight", f"{P}wpe.weight", (self.n_ctx, E))
+        for i in range(self.n_layer):
+            p, b = f"{P}h.{i}.", f"blk.{i}."
+            for kind, hf in (("attn_norm", "ln_1"), ("ffn_norm", "ln_2")):
+                self.add(f"{b}{kind}.weight", f"{p}{hf}.weight", (E,))
+                self.add(f"{b}{kind}.bias", f"{p}{hf}.bias", (E,))
+            self.add(f"{b}attn_qkv.weight", f"{p}attn.c_attn.weight", (E, 3 * E), **T)
+            self.add(f"{b}attn_qkv.bias", f"{p}attn.c_attn.bias", (3 * E,))
+            self.add(f"{b}attn_output.weight", f"{p}attn.c_proj.weight", (E, E), **T)
+            self.add(f"{b}attn_output.bias", f"{p}attn.c_proj.bias", (E,))
+            self.add(f"{b}ffn_up.weight", f"{p}mlp.c_fc.weight", (E, F), **T)
+            self.add(f"{b}ffn_up.bias", f"{p}mlp.c_fc.bias", (F,))
+            self.add(f"{b}ffn_down.weight", f"{p}mlp.c_proj.weight", (F, E), **T)
+            self.add(f"{b}ffn_down.bias", f"{p}mlp.c_proj.bias", (E,))
+        self.add("output_norm.weight", f"{P}ln_f.weight", (E,))
+        self.add("output_norm.bias", f"{P}ln_f.bias", (E,))
+        if self.ckpt.has("lm_head.weight") and not self.cfg.get("tie_word_embeddings", True):
+            self.add("output.weight", "lm_head.weight", (V, E))
+        # Tied: llama.cpp's gpt2 reuses token_embd when output.weight is absent.
+
+    def write_hparams(self, w: gguf.GGUFWriter) -> None:
+        w.add_context_length(self.n_ctx)
+        w.add_embedding_length(self.n_embd)
+        w.add_block_count(self.n_layer)
+        w.add_feed_forward_length(self.n_ff)
+        w.add_head_count(self.n_head)
+        w.add_layer_norm_eps(self.eps)
+
+
+ARCHITECTURES = {"GPTNeoXForCausalLM": GPTNeoX, "GPT2LMHeadModel": GPT2}
+
+
+def load_architecture(ckpt: Checkpoint) -> _Arch:
+    arch = ckpt.architecture
+    cls = ARCHITECTURES.get(arch)
+    if cls is None:
+        raise ConversionError(
+            f"architecture {arch!r} is not supported; supported: {', '.join(ARCHITECTURES)}",
+            ckpt.dir / "config.json",
+            "Hanashi converts the rinna GPT-NeoX and inu-ai GPT-2 models; for other models use a GGUF "
+            "made by their own tools and open it directly")
+    return cls(ckpt)

@@ -1,0 +1,74 @@
+"""Atomic output: a file is written under a temporary name beside its target and renamed at the end.
+
+On any failure, cancellation or Ctrl-C the temporary file is removed, so a GGUF either exists
+complete or not at all. Disk-full and permission errors become messages that say so.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from .errors import ConversionError
+
+_DISK_FULL = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
+def _gib(n: int) -> str:
+    return f"{n / 2**30:.2f} GiB"
+
+
+def check_writable(out: Path, need_bytes: int) -> None:
+    """Fail before any work when the output folder is missing, read-only or too small."""
+    folder = out.parent if str(out.parent) else Path(".")
+    if not folder.is_dir():
+        raise ConversionError("output folder does not exist", folder, "create it or choose another -o path")
+    if out.is_dir():
+        raise ConversionError("output path is a folder", out, "give a file name ending in .gguf")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ConversionError("output folder is not writable", folder,
+                              "choose a folder you can write to, or fix its permissions")
+    free = shutil.disk_usage(folder).free
+    if need_bytes > free:
+        raise ConversionError(
+            f"not enough disk space: about {_gib(need_bytes)} needed, {_gib(free)} free", folder,
+            "free some space or write the output to another disk")
+
+
+def os_error(e: OSError, path: Path) -> ConversionError:
+    if e.errno in _DISK_FULL:
+        return ConversionError("disk full while writing the output (nothing was kept)", path,
+                               "free some disk space or write to another disk, then run again")
+    if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return ConversionError(f"cannot write the output: {e.strerror}", path,
+                               "choose a folder you can write to")
+    return ConversionError(f"I/O error while writing: {e.strerror or e}", path)
+
+
+def temp_path_beside(out: Path, tag: str) -> Path:
+    fd, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=f".{tag}.partial", dir=out.parent or ".")
+    os.close(fd)
+    return Path(name)
+
+
+@contextmanager
+def atomic_output(out: Path) -> Iterator[Path]:
+    """Yield a temporary path; on success it replaces ``out``, on failure it is deleted."""
+    out = Path(out)
+    try:
+        tmp = temp_path_beside(out, "gguf")
+    except OSError as e:
+        raise os_error(e, out) from e
+    try:
+        yield tmp
+        os.replace(tmp, out)
+    except OSError as e:
+        raise os_error(e, out) from e
+    finally:
+        if tmp.exists():
+            tmp.unlink()

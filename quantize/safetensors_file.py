@@ -1,0 +1,130 @@
+"""A read-only, memory-mapped view of a .safetensors file.
+
+The format is an 8-byte little-endian header length, a JSON header naming each tensor's dtype,
+shape and byte range, then the raw data. Reading it ourselves (instead of through a framework) lets
+the converter check every offset against the real file size before touching any data, map the file
+without copying it, and read bf16 tensors that numpy has no dtype for.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .errors import ConversionError
+
+# dtype name → (numpy dtype used to view the bytes, bytes per element)
+DTYPES = {
+    "F64": (np.float64, 8),
+    "F32": (np.float32, 4),
+    "F16": (np.float16, 2),
+    "BF16": (np.uint16, 2),  # viewed as raw 16-bit words; see to_float32()
+    "I64": (np.int64, 8),
+    "I32": (np.int32, 4),
+    "I16": (np.int16, 2),
+    "I8": (np.int8, 1),
+    "U8": (np.uint8, 1),
+    "BOOL": (np.bool_, 1),
+}
+
+_MAX_HEADER = 100 * 1024 * 1024
+_FIX = "download the file again (its size or checksum does not match the original)"
+
+
+@dataclass(frozen=True)
+class TensorEntry:
+    name: str
+    dtype: str
+    shape: tuple[int, ...]
+    start: int  # absolute byte offset in the file
+    end: int
+    path: Path
+
+    @property
+    def n_elements(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64)) if self.shape else 1
+
+
+class SafetensorsFile:
+    """Index of one safetensors file; tensors are read lazily through a memory map."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        try:
+            size = self.path.stat().st_size
+            with open(self.path, "rb") as f:
+                head = f.read(8)
+                if len(head) < 8:
+                    raise ConversionError("file is too short to be safetensors (truncated?)", self.path, _FIX)
+                (n,) = struct.unpack("<Q", head)
+                if n <= 0 or n > _MAX_HEADER or 8 + n > size:
+                    raise ConversionError(
+                        f"safetensors header length {n} does not fit in the {size}-byte file "
+                        "(truncated or not a safetensors file)", self.path, _FIX)
+                raw = f.read(n)
+        except OSError as e:
+            raise ConversionError(f"cannot read file: {e.strerror}", self.path) from e
+        try:
+            header = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise ConversionError(f"safetensors header is not valid JSON ({e})", self.path, _FIX) from e
+        if not isinstance(header, dict):
+            raise ConversionError("safetensors header is not a JSON object", self.path, _FIX)
+        self.metadata = header.pop("__metadata__", {}) or {}
+        data_start = 8 + n
+        self.entries: dict[str, TensorEntry] = {}
+        for name, info in header.items():
+            try:
+                dtype = info["dtype"]
+                shape = tuple(int(d) for d in info["shape"])
+                begin, end = (int(x) for x in info["data_offsets"])
+            except (KeyError, TypeError, ValueError) as e:
+                raise ConversionError(f"tensor {name!r} has a malformed header entry", self.path, _FIX) from e
+            if dtype not in DTYPES:
+                raise ConversionError(f"tensor {name!r} has unsupported dtype {dtype}", self.path,
+                                      "save the checkpoint in float32, float16 or bfloat16")
+            n_el = int(np.prod(shape, dtype=np.int64)) if shape else 1
+            if end - begin != n_el * DTYPES[dtype][1] or begin < 0:
+                raise ConversionError(
+                    f"tensor {name!r}: byte range {begin}..{end} does not match shape {list(shape)} "
+                    f"of {dtype}", self.path, _FIX)
+            if data_start + end > size:
+                raise ConversionError(
+                    f"tensor {name!r} ends at byte {data_start + end} but the file has only {size} bytes "
+                    "(truncated download?)", self.path, _FIX)
+            self.entries[name] = TensorEntry(name, dtype, shape, data_start + begin, data_start + end, self.path)
+        self._map: np.memmap | None = None
+
+    def _memmap(self) -> np.memmap:
+        if self._map is None:
+            self._map = np.memmap(self.path, dtype=np.uint8, mode="r")
+        return self._map
+
+    def raw(self, name: str) -> np.ndarray:
+        """The tensor as stored (bf16 as uint16 words), a zero-copy view of the mapped file."""
+        e = self.entries[name]
+        np_dtype, _ = DTYPES[e.dtype]
+        buf = self._memmap()[e.start:e.end]
+        return buf.view(np_dtype).reshape(e.shape)
+
+    def close(self) -> None:
+        self._map = None
+
+
+def bf16_to_float32(words: np.ndarray) -> np.ndarray:
+    return (words.astype(np.uint32) << 16).view(np.float32)
+
+
+def float32_to_bf16(values: np.ndarray) -> np.ndarray:
+    """Round-to-nearest-even float32 → bf16 words (NaN kept as a quiet NaN)."""
+    bits = np.ascontiguousarray(values, dtype=np.float32).view(np.uint32)
+    rounded = (bits + (0x7FFF + ((bits >> 16) & 1))) >> 16
+    nan = np.isnan(values)
+    out = rounded.astype(np.uint16)
+    if nan.any():
+        out[nan] = 0x7FC0
+    return out

@@ -1,0 +1,77 @@
+"""``verify``: tokenizer parity and, with the reference extra, logits parity of a converted GGUF."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import parity_logits, parity_tokens
+from .checkpoint import Checkpoint
+from .errors import ConversionError
+from .gguf_info import read_info
+from .spm import load_sp_model
+
+# What "faithful" means, per file type.
+MAX_ABS_FLOAT = 1e-2  # f32/f16/bf16: max |Δlogit|
+MIN_TOP1_QUANT = 0.90  # quantized: top-1 agreement
+
+
+@dataclass
+class VerifyReport:
+    gguf: Path
+    file_type: str
+    tokens: parity_tokens.TokenParity
+    logits: list[parity_logits.LogitsRow] = field(default_factory=list)
+    logits_note: str = ""
+
+    @property
+    def is_float(self) -> bool:
+        return self.file_type in ("f32", "f16", "bf16")
+
+    @property
+    def ok(self) -> bool:
+        if not self.logits:
+            return True
+        if self.is_float:
+            return all(r.max_abs <= MAX_ABS_FLOAT for r in self.logits)
+        return all(r.top1 >= MIN_TOP1_QUANT for r in self.logits)
+
+    def format(self) -> str:
+        lines = [f"Tokenizer parity — {self.gguf.name}", parity_tokens_table(self.tokens), ""]
+        lines.append(f"Logits parity — transformers fp32 vs llama.cpp ({self.file_type})")
+        if not self.logits:
+            lines.append(f"  skipped: {self.logits_note}")
+            return "\n".join(lines)
+        lines.append(f"  {'sequence':<10} {'tokens':>6} {'max|Δlogit|':>12} {'top-1 agree':>12} {'mean KL':>10}")
+        for r in self.logits:
+            lines.append(f"  {r.label:<10} {r.n_tokens:>6} {r.max_abs:>12.3g} {r.top1 * 100:>11.1f}% {r.mean_kl:>10.2e}")
+        bound = (f"max|Δlogit| ≤ {MAX_ABS_FLOAT}" if self.is_float else f"top-1 ≥ {MIN_TOP1_QUANT:.0%}")
+        lines.append(f"  verdict: {'PASS' if self.ok else 'FAIL'} ({bound})")
+        return "\n".join(lines)
+
+
+def parity_tokens_table(t: parity_tokens.TokenParity) -> str:
+    return "\n".join("  " + line for line in t.format().splitlines())
+
+
+def verify(gguf_path: str | Path, reference: str | Path, logits: bool = True,
+           threads: int | None = None) -> VerifyReport:
+    gguf_path = Path(gguf_path)
+    info = read_info(gguf_path)
+    ckpt = Checkpoint(reference)
+    try:
+        sp = load_sp_model(ckpt.sp_model_path)
+        if info.sp_model and info.sp_model != sp.proto_bytes:
+            raise ConversionError("the GGUF's embedded sentencepiece model differs from the reference's",
+                                  ckpt.sp_model_path, "pass the folder this GGUF was converted from")
+        tokens = parity_tokens.measure(gguf_path, sp, info.tokenizer_kind)
+        report = VerifyReport(gguf_path, info.file_type, tokens)
+        if not logits:
+            report.logits_note = "not requested (--no-logits)"
+        elif not parity_logits.reference_available():
+            report.logits_note = "install the reference extra (torch, transformers): pip install 'hanashi[reference]'"
+        else:
+            report.logits = parity_logits.measure(gguf_path, ckpt.dir, ckpt.sp_model_path, info.n_ctx, threads)
+        return report
+    finally:
+        ckpt.close()
