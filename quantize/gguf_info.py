@@ -71,7 +71,7 @@ def read_metadata(path: Path) -> dict:
     from gguf import GGUFReader
 
     reader = GGUFReader(str(path), "r")
-    return {k: _value(f) for k, f in reader.fields.items() if k not in _SKIP}
+    return {k: _value(f) for k, f in reader.fields.items() if k not in _SKIP and not k.startswith("GGUF.")}
 
 
 def read_info(path: str | Path) -> GGUFInfo:

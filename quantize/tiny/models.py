@@ -19,9 +19,18 @@ def _train(model, sp_path: Path, steps: int, seq: int = 64, batch: int = 8, seed
     import sentencepiece as spm
     import torch
 
+    torch.set_num_threads(1)  # tiny matrices: one thread is as fast and shares the machine well
     proc = spm.SentencePieceProcessor(model_file=str(sp_path))
-    text = "".join(instruction_dialogues(1500, seed) + paragraphs(300, seed))
-    ids = proc.encode(text.replace("</s>", ""), out_type=int)
+    eos = proc.eos_id()
+    ids: list[int] = []
+    for text in instruction_dialogues(1500, seed) + paragraphs(300, seed):
+        # Tokenize the prompt and the reply apart, as they are at inference time, where the
+        # prompt ends with "システム: " and the reply's tokens follow.
+        prompt, sep, reply = text.replace("</s>", "").rpartition("システム: ")
+        parts = [prompt + sep, reply] if sep else [text]
+        for part in parts:
+            ids += proc.encode(part, out_type=int)
+        ids.append(eos)
     data = torch.tensor(ids[: (len(ids) // seq) * seq]).view(-1, seq)
     opt = torch.optim.AdamW(model.parameters(), lr=3e-3)
     rng = random.Random(seed)
@@ -35,7 +44,7 @@ def _train(model, sp_path: Path, steps: int, seq: int = 64, batch: int = 8, seed
         loss.backward()
         opt.step()
     model.eval()
-    return float(loss)
+    return float(loss.detach())
 
 
 def _save(model, out_dir: Path, dtype: str, old_rope_keys: bool = False) -> None:
