@@ -30,9 +30,11 @@ def check_writable(out: Path, need_bytes: int) -> None:
         raise ConversionError("output folder does not exist", folder, "create it or choose another -o path")
     if out.is_dir():
         raise ConversionError("output path is a folder", out, "give a file name ending in .gguf")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise ConversionError("output folder is not writable", folder,
-                              "choose a folder you can write to, or fix its permissions")
+    try:  # a real probe: permissions, ACLs and read-only mounts all show up here
+        temp_path_beside(out, "probe").unlink()
+    except OSError as e:
+        raise ConversionError(f"output folder is not writable ({e.strerror})", folder,
+                              "choose a folder you can write to, or fix its permissions") from e
     free = shutil.disk_usage(folder).free
     if need_bytes > free:
         raise ConversionError(
@@ -40,8 +42,13 @@ def check_writable(out: Path, need_bytes: int) -> None:
             "free some space or write the output to another disk")
 
 
+def _is_short_write(e: OSError) -> bool:
+    # numpy's tofile() reports a short write (the disk or a size limit ran out) without an errno.
+    return e.errno is None and "requested and" in str(e) and "written" in str(e)
+
+
 def os_error(e: OSError, path: Path) -> ConversionError:
-    if e.errno in _DISK_FULL:
+    if e.errno in _DISK_FULL or _is_short_write(e):
         return ConversionError("disk full while writing the output (nothing was kept)", path,
                                "free some disk space or write to another disk, then run again")
     if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):

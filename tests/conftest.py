@@ -40,12 +40,12 @@ class TinyModels:
             self.cache[name] = path
         return self.cache[name]
 
-    def neox(self, name: str = "tiny-japanese-gpt-neox-instruction-sft", **kw) -> Path:
+    def neox(self, name: str = "tiny-japanese-gpt-neox-random", **kw) -> Path:
         from quantize.tiny.models import build_neox
 
         return self.get(name, lambda p: build_neox(p, **kw))
 
-    def gpt2(self, name: str = "tiny-dolly-japanese-gpt-1b", **kw) -> Path:
+    def gpt2(self, name: str = "tiny-gpt2-random", **kw) -> Path:
         from quantize.tiny.models import build_gpt2
 
         return self.get(name, lambda p: build_gpt2(p, **kw))
@@ -53,10 +53,10 @@ class TinyModels:
     # The models most tests share.
     def rinna(self) -> Path:
         """Trained rinna-instruction-like model with a BPE tokenizer."""
-        return self.neox(train_steps=150)
+        return self.neox(name="tiny-japanese-gpt-neox-instruction-sft", train_steps=150)
 
     def dolly(self) -> Path:
-        return self.gpt2(train_steps=100)
+        return self.gpt2(name="tiny-dolly-japanese-gpt-1b", train_steps=100)
 
 
 @pytest.fixture(scope="session")
