@@ -141,6 +141,9 @@ class Checkpoint:
     def raw(self, name: str) -> np.ndarray:
         return self._owner[name].raw(name)
 
+    def release(self, name: str) -> None:
+        self._owner[name].release(name)
+
     def float32(self, name: str) -> np.ndarray:
         e = self.entries[name]
         a = self.raw(name)

@@ -9,6 +9,7 @@ without copying it, and read bf16 tensors that numpy has no dtype for.
 from __future__ import annotations
 
 import json
+import mmap
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,22 +98,37 @@ class SafetensorsFile:
                     f"tensor {name!r} ends at byte {data_start + end} but the file has only {size} bytes "
                     "(truncated download?)", self.path, _FIX)
             self.entries[name] = TensorEntry(name, dtype, shape, data_start + begin, data_start + end, self.path)
-        self._map: np.memmap | None = None
+        self._map: mmap.mmap | None = None
 
-    def _memmap(self) -> np.memmap:
+    def _mapped(self) -> mmap.mmap:
         if self._map is None:
-            self._map = np.memmap(self.path, dtype=np.uint8, mode="r")
+            with open(self.path, "rb") as f:
+                self._map = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
         return self._map
 
     def raw(self, name: str) -> np.ndarray:
         """The tensor as stored (bf16 as uint16 words), a zero-copy view of the mapped file."""
         e = self.entries[name]
-        np_dtype, _ = DTYPES[e.dtype]
-        buf = self._memmap()[e.start:e.end]
-        return buf.view(np_dtype).reshape(e.shape)
+        np_dtype, size = DTYPES[e.dtype]
+        return np.frombuffer(self._mapped(), dtype=np_dtype, count=(e.end - e.start) // size,
+                             offset=e.start).reshape(e.shape)
+
+    def release(self, name: str) -> None:
+        """Tell the kernel the tensor's pages are no longer needed, so they leave this process's RSS."""
+        if self._map is None or not hasattr(self._map, "madvise"):
+            return
+        e = self.entries[name]
+        start = e.start - e.start % mmap.PAGESIZE
+        if e.end > start:
+            self._map.madvise(mmap.MADV_DONTNEED, start, e.end - start)
 
     def close(self) -> None:
-        self._map = None
+        if self._map is not None:
+            try:
+                self._map.close()
+            except BufferError:
+                pass  # a tensor view is still alive; the mapping closes when it goes
+            self._map = None
 
 
 def bf16_to_float32(words: np.ndarray) -> np.ndarray:

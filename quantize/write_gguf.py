@@ -30,14 +30,16 @@ def storage_type(p: Planned, float_type: str) -> str:
 
 
 def to_type(a: np.ndarray, src_dtype: str, dst: str) -> np.ndarray:
-    if dst == "bf16" and src_dtype == "BF16":
-        return np.ascontiguousarray(a)
-    f32 = bf16_to_float32(a) if src_dtype == "BF16" else a.astype(np.float32, copy=False)
-    if dst == "f32":
-        return np.ascontiguousarray(f32)
-    if dst == "f16":
-        return np.ascontiguousarray(f32, dtype=np.float16)
-    return float32_to_bf16(f32)
+    """Convert one tensor, with at most one full-size temporary beyond the result."""
+    same = {("F32", "f32"), ("F16", "f16"), ("BF16", "bf16")}
+    if (src_dtype, dst) in same:
+        return np.ascontiguousarray(a)  # no copy when the view is already contiguous
+    if src_dtype == "BF16":
+        f32 = bf16_to_float32(a)
+        return f32 if dst == "f32" else np.ascontiguousarray(f32, dtype=np.float16)
+    if dst == "bf16":
+        return float32_to_bf16(a)
+    return np.ascontiguousarray(a, dtype=np.float32 if dst == "f32" else np.float16)
 
 
 def planned_bytes(arch: _Arch, float_type: str) -> int:
@@ -76,6 +78,7 @@ def write_gguf(path: Path, arch: _Arch, metadata: Callable[[gguf.GGUFWriter], No
             w.write_tensor_data(data)
             done += data.nbytes
             del data
+            arch.ckpt.release(p.source)
             if progress:
                 progress(done, total, p.name)
         for f in w.fout or []:
