@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import time
@@ -70,16 +69,21 @@ def build_checkpoint(folder: Path, layers: int) -> int:
     return n_params
 
 
+_HWM = ("; import sys; print('VmHWM', [l for l in open('/proc/self/status') "
+        "if l.startswith('VmHWM')][0].split()[1], file=sys.stderr)")
+
+
 def measure(code: str) -> tuple[float, float]:
-    """Run ``code`` in a fresh Python; return (seconds, peak RSS in MiB) of that process alone."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Run ``code`` in a fresh Python; return (seconds, peak RSS in MiB) of that process alone.
+
+    The peak is the child's own high-water mark (VmHWM), which starts afresh at exec.
+    """
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    p = subprocess.run([sys.executable, "-c", code + _HWM], check=True, cwd=ROOT,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     seconds = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    if peak <= before:
-        print("warning: peak RSS of this run is hidden by an earlier, larger one", file=sys.stderr)
-    return seconds, peak / 1024
+    kib = int(p.stderr.rsplit("VmHWM", 1)[1].split()[0])
+    return seconds, kib / 1024
 
 
 def main() -> None:
@@ -107,7 +111,6 @@ def main() -> None:
     largest = max(ck.entries[p.source].end - ck.entries[p.source].start for p in arch.plan)
     ck.close()
     size_mb = (src / "model.safetensors").stat().st_size / 2**20
-    # Runs are ordered smallest expected peak first: RUSAGE_CHILDREN keeps the maximum so far.
     runs = [
         ("hanashi-quantize → f16", f"from quantize.convert import convert; "
          f"convert({str(src)!r}, {str(args.workdir / 'out-f16.gguf')!r}, 'f16', measure_parity=False)"),

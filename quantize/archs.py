@@ -73,7 +73,13 @@ class _Arch:
         self.plan.append(Planned(gguf_name, out_shape, produce, hf_name))
 
     def write_hparams(self, w: gguf.GGUFWriter) -> None:
-        raise NotImplementedError
+        """The hyperparameters both architectures share; subclasses add their own."""
+        w.add_context_length(self.n_ctx)
+        w.add_embedding_length(self.n_embd)
+        w.add_block_count(self.n_layer)
+        w.add_feed_forward_length(self.n_ff)
+        w.add_head_count(self.n_head)
+        w.add_layer_norm_eps(self.eps)
 
     @property
     def n_params(self) -> int:
@@ -150,15 +156,10 @@ class GPTNeoX(_Arch):
             self.add("output.weight", "gpt_neox.embed_in.weight", (V, E))
 
     def write_hparams(self, w: gguf.GGUFWriter) -> None:
-        w.add_context_length(self.n_ctx)
-        w.add_embedding_length(self.n_embd)
-        w.add_block_count(self.n_layer)
-        w.add_feed_forward_length(self.n_ff)
-        w.add_head_count(self.n_head)
+        super().write_hparams(w)
         w.add_rope_dimension_count(int(self.head_dim * self.rotary_pct))
         w.add_rope_freq_base(self.rope_base)
         w.add_parallel_residual(self.parallel)
-        w.add_layer_norm_eps(self.eps)
 
 
 class GPT2(_Arch):
@@ -210,14 +211,6 @@ class GPT2(_Arch):
         if self.ckpt.has("lm_head.weight") and not self.cfg.get("tie_word_embeddings", True):
             self.add("output.weight", "lm_head.weight", (V, E))
         # Tied: llama.cpp's gpt2 reuses token_embd when output.weight is absent.
-
-    def write_hparams(self, w: gguf.GGUFWriter) -> None:
-        w.add_context_length(self.n_ctx)
-        w.add_embedding_length(self.n_embd)
-        w.add_block_count(self.n_layer)
-        w.add_feed_forward_length(self.n_ff)
-        w.add_head_count(self.n_head)
-        w.add_layer_norm_eps(self.eps)
 
 
 ARCHITECTURES = {"GPTNeoXForCausalLM": GPTNeoX, "GPT2LMHeadModel": GPT2}
