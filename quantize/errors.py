@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 
-class ConversionError(Exception):
-    """A problem with the input or output of a conversion, explained for the user.
+class ExplainedError(Exception):
+    """An error written for people: ``message`` says what happened, ``path`` where, ``fix`` what to do.
 
-    ``path`` names the file or folder at fault; ``fix`` says what to do about it.
+    The converter and the app's engine both raise subclasses, so every caller can show ``str(error)``.
     """
 
     def __init__(self, message: str, path: object = None, fix: str = ""):
@@ -22,6 +22,18 @@ class ConversionError(Exception):
         if self.fix:
             text += f"\n  How to fix: {self.fix}"
         return text
+
+
+class ConversionError(ExplainedError):
+    """A problem with the input or output of a conversion."""
+
+
+class GGUFFileError(ConversionError):
+    """A GGUF file that cannot be read: ``kind`` is "missing", "not_gguf" or "corrupt"."""
+
+    def __init__(self, kind: str, message: str, path: object = None, fix: str = ""):
+        self.kind = kind
+        super().__init__(message, path, fix)
 
 
 class ConversionCancelled(Exception):

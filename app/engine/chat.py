@@ -1,0 +1,181 @@
+"""Conversations: persona + turns → the family's prompt → fit the context → generate → display.
+
+``generate_reply`` is stateless: give it the persona, the turns so far and the new message (the
+GUI keeps its history in a database and passes it in). ``ChatSession`` keeps the history itself,
+for the terminal chat and simple uses.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from app.formats import StreamFilter, Turn, parse_persona
+from app.formats.turns import ASSISTANT, USER
+
+from .engine import Engine
+from .generate import CANCELLED, Generation
+
+OnText = Callable[[str], None]
+
+
+@dataclass
+class ReplyResult:
+    """One reply, as displayed, with what it cost."""
+
+    text: str  # the reply as shown (stop strings removed, <NL> → newline, trimmed)
+    reason: str  # eos | stop | length | context | cancelled (see app.engine.generate)
+    n_prompt_tokens: int  # the whole prompt
+    n_prompt_evaluated: int  # computed for this reply; the rest was reused from the KV cache
+    n_generated: int
+    tokens_per_s: float
+    context_used: int  # tokens in the context after the reply
+    n_ctx: int
+    dropped_turns: int  # old turns left out so the prompt fits the context
+    first_token_seconds: float
+    prompt_seconds: float
+    seed: int
+    raw_text: str  # what the model wrote, before display rules
+
+    @property
+    def cancelled(self) -> bool:
+        return self.reason == CANCELLED
+
+
+class DisplayStream:
+    """Raw model text in pieces → display text in pieces.
+
+    Stop strings and replacements (``app.formats.StreamFilter``), then, for chat formats, the
+    outer whitespace: leading whitespace is dropped and trailing whitespace held back until text
+    follows it, so the pieces always add up to the final, trimmed reply.
+    """
+
+    def __init__(self, stop_strings: Sequence[str], replacements: Sequence[tuple[str, str]], strip: bool = True):
+        self.filter = StreamFilter(stop_strings, replacements)
+        self.strip = strip
+        self._started = not strip
+        self._held = ""
+        self.text = ""
+
+    @property
+    def stopped(self) -> bool:
+        return self.filter.stopped
+
+    def _shape(self, shown: str) -> str:
+        if not self.strip or not shown:
+            return shown
+        if not self._started:
+            shown = shown.lstrip()
+            if not shown:
+                return ""
+            self._started = True
+        body = shown.rstrip()
+        out = self._held + body if body else ""
+        self._held = shown[len(body):] if body else self._held + shown
+        return out
+
+    def feed(self, raw: str) -> str:
+        out = self._shape(self.filter.feed(raw))
+        self.text += out
+        return out
+
+    def flush(self) -> str:
+        out = self._shape(self.filter.flush())
+        self._held = ""
+        self.text += out
+        return out
+
+
+def persona_turns(persona: str | Sequence[Turn] | None) -> list[Turn]:
+    if persona is None:
+        return []
+    return parse_persona(persona) if isinstance(persona, str) else list(persona)
+
+
+def generate_reply(engine: Engine, persona: str | Sequence[Turn] | None, turns: Sequence[Turn],
+                   new_message: str | None = None, *, sampling: Mapping | None = None,
+                   on_text: OnText | None = None, cancel: threading.Event | None = None) -> ReplyResult:
+    """The model's reply to ``turns`` + ``new_message`` (None: the turns already end with it).
+
+    Old exchanges are dropped by the family's rule when the prompt and the reply budget would
+    not fit the context; ``MessageTooLongError`` when even the newest message alone does not.
+    ``on_text`` receives display text as it streams; ``cancel`` (an Event, ideally a
+    ``StopRequest``) ends the reply early, keeping what was written.
+    """
+    fmt = engine.format
+    persona = persona_turns(persona)
+    convo = list(turns) + ([Turn(USER, new_message)] if new_message is not None else [])
+    if not convo:
+        raise ValueError("there is no message to reply to")
+    if convo[-1].role != USER and not engine.completion:
+        raise ValueError("the conversation must end with a user message to reply to")
+    params = engine.sampling(sampling)
+    budget = min(params.max_new_tokens, engine.n_ctx // 2)
+    kept = fmt.fit(persona, convo, engine.count_tokens, engine.n_ctx, budget)
+    stream = DisplayStream(engine.stop_strings, fmt.replacements, strip=not engine.completion)
+
+    def raw_text(piece: str) -> bool:
+        shown = stream.feed(piece)
+        if shown and on_text is not None:
+            on_text(shown)
+        return stream.stopped
+
+    gen: Generation = engine.generate(fmt.render(persona, kept), params, raw_text, cancel)
+    tail = stream.flush()
+    if tail and on_text is not None:
+        on_text(tail)
+    return ReplyResult(text=stream.text, reason=gen.reason, n_prompt_tokens=gen.n_prompt_tokens,
+                       n_prompt_evaluated=gen.n_prompt_evaluated, n_generated=gen.n_generated,
+                       tokens_per_s=gen.tokens_per_s, context_used=gen.n_past, n_ctx=engine.n_ctx,
+                       dropped_turns=len(convo) - len(kept), first_token_seconds=gen.first_token_seconds,
+                       prompt_seconds=gen.prompt_seconds, seed=gen.seed, raw_text=gen.text)
+
+
+class ChatSession:
+    """A conversation that keeps its own history.
+
+    The reply is stored even when cancelled (the partial text) or empty, so the history always
+    alternates and the next prompt starts with the text the KV cache already holds.
+    """
+
+    def __init__(self, engine: Engine, persona: str | Sequence[Turn] | None = "",
+                 sampling: Mapping | None = None, turns: Sequence[Turn] = ()):
+        self.engine = engine
+        self.persona = persona_turns(persona)
+        self.sampling = dict(sampling or {})
+        self.turns: list[Turn] = list(turns)
+        self.last_result: ReplyResult | None = None
+
+    def _run(self, turns: list[Turn], new_message: str | None, on_text, cancel) -> ReplyResult:
+        result = generate_reply(self.engine, self.persona, turns, new_message, sampling=self.sampling,
+                                on_text=on_text, cancel=cancel)
+        if new_message is not None:
+            turns.append(Turn(USER, new_message))
+        turns.append(Turn(ASSISTANT, result.text))
+        self.turns = turns
+        self.last_result = result
+        return result
+
+    def reply(self, user_text: str, on_text: OnText | None = None,
+              cancel: threading.Event | None = None) -> ReplyResult:
+        """Answer ``user_text`` and add both turns to the history."""
+        return self._run(list(self.turns), user_text, on_text, cancel)
+
+    def regenerate(self, on_text: OnText | None = None, cancel: threading.Event | None = None) -> ReplyResult:
+        """Replace the last reply with a new one (with a new seed unless one was fixed)."""
+        turns = list(self.turns)
+        while turns and turns[-1].role != USER:
+            turns.pop()
+        if not turns:
+            raise ValueError("there is no user message to answer again")
+        return self._run(turns, None, on_text, cancel)
+
+    def set_turns(self, turns: Sequence[Turn]) -> None:
+        """Replace the history (after the user edited or deleted a message)."""
+        self.turns = list(turns)
+
+    def reset(self) -> None:
+        """Start over: no turns. The persona and settings stay."""
+        self.turns = []
+        self.last_result = None
