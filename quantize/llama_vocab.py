@@ -8,6 +8,21 @@ from pathlib import Path
 from . import llama_log
 
 
+def tokenize_with(vocab, text: str, parse_special: bool = False) -> list[int]:
+    """Tokenize with a loaded llama.cpp vocabulary; no BOS/EOS is added."""
+    import llama_cpp
+
+    data = text.encode("utf-8")
+    n_max = len(data) + 16
+    for _ in range(2):
+        buf = (llama_cpp.llama_token * n_max)()
+        n = llama_cpp.llama_tokenize(vocab, data, len(data), buf, n_max, False, parse_special)
+        if n >= 0:
+            return list(buf[:n])
+        n_max = -n  # too small: llama.cpp says how many it needs
+    raise RuntimeError("llama_tokenize failed")
+
+
 class LlamaVocab:
     """Tokenizes exactly as llama.cpp will when it runs the file."""
 
@@ -25,15 +40,7 @@ class LlamaVocab:
         self.n_vocab = llama_cpp.llama_vocab_n_tokens(self._vocab)
 
     def tokenize(self, text: str, parse_special: bool = False) -> list[int]:
-        data = text.encode("utf-8")
-        n_max = len(data) + 16
-        for _ in range(2):
-            buf = (self._lib.llama_token * n_max)()
-            n = self._lib.llama_tokenize(self._vocab, data, len(data), buf, n_max, False, parse_special)
-            if n >= 0:
-                return list(buf[:n])
-            n_max = -n
-        raise RuntimeError("llama_tokenize failed")
+        return tokenize_with(self._vocab, text, parse_special)
 
     def piece(self, token: int) -> bytes:
         buf = ctypes.create_string_buffer(256)

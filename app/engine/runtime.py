@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 
 from quantize import llama_log
+from quantize.llama_vocab import tokenize_with
 
 from .errors import GenerationError
 
@@ -134,15 +135,10 @@ class LlamaRuntime:
         return bool(self._lib.llama_vocab_is_eog(self.vocab, token))
 
     def tokenize(self, text: str, parse_special: bool = False) -> list[int]:
-        data = text.encode("utf-8")
-        n_max = len(data) + 8
-        for _ in range(2):
-            buf = (self._lib.llama_token * n_max)()
-            n = self._lib.llama_tokenize(self.vocab, data, len(data), buf, n_max, False, parse_special)
-            if n >= 0:
-                return list(buf[:n])
-            n_max = -n
-        raise GenerationError("llama.cpp could not tokenize the text", self.path)
+        try:
+            return tokenize_with(self.vocab, text, parse_special)
+        except RuntimeError:
+            raise GenerationError("llama.cpp could not tokenize the text", self.path) from None
 
     def piece(self, token: int) -> bytes:
         """The bytes a token stands for (control tokens: none). Cached per token."""
