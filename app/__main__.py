@@ -1,7 +1,6 @@
 """``hanashi``: the desktop app's entry point.
 
-``hanashi chat MODEL.gguf`` runs the terminal chat. Without a subcommand the desktop GUI will
-start (a later milestone); until then the help is printed.
+``hanashi chat MODEL.gguf`` runs the terminal chat; without a subcommand the desktop app opens.
 """
 
 from __future__ import annotations
@@ -23,9 +22,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def start_gui(parser: argparse.ArgumentParser) -> int:
-    """Hook for the desktop GUI (a later milestone): for now, explain the commands."""
-    parser.print_help()
-    return 0
+    """``hanashi`` with no subcommand opens the desktop app."""
+    from app.gui import run
+
+    return run([])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,8 +19,9 @@ FEEL = ["とても楽しかったです。", "少し疲れました。", "また
         "びっくりしました。", "なつかしい気持ちになりました。"]
 QUESTIONS = ["どこへ行きましたか?", "何を食べたいですか?", "明日の天気はどうですか?",
              "おすすめの本はありますか?", "日本で一番高い山は?", "この言葉の意味を教えてください。"]
-ANSWERS = ["富士山です。", "駅の近くのパン屋さんがおすすめです。", "晴れのち曇りの予報です。",
-           "「やさしい」という意味です。", "公園へ散歩に行きました。", "おいしいお茶が飲みたいです。"]
+# ANSWERS[i] answers QUESTIONS[i].
+ANSWERS = ["公園へ散歩に行きました。", "おいしいお茶が飲みたいです。", "晴れのち曇りの予報です。",
+           "『星の旅』という本がおすすめです。", "富士山です。", "「やさしい」という意味です。"]
 ENGLISH = ["I went to the station this morning.", "The cat is sleeping by the window.",
            "Please tell me a short story.", "Tokyo is a big city.", "Thank you very much."]
 

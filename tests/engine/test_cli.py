@@ -68,8 +68,10 @@ def test_bad_input_is_a_message_not_a_traceback(rinna_gguf, args, message):
     assert message in proc.stderr and "Traceback" not in proc.stderr
 
 
-def test_no_subcommand_prints_help_for_now(capsys):
-    assert main([]) == 0
+def test_help_lists_the_chat_command(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--help"])
+    assert exc.value.code == 0
     assert "chat" in capsys.readouterr().out
 
 

@@ -1,0 +1,81 @@
+"""What send, regenerate and edit do to a stored conversation (no GUI, no model).
+
+Each step commits to the database first and returns a ``ReplyRequest``: everything the engine
+needs to write the reply (persona, turns ending with the user message, sampling overrides).
+When the reply ends — finished or stopped — ``finish`` commits it at once.
+
+    request = chat_flow.send(storage, conversation_id, "日本で一番高い山は?")
+    result = generate_reply(engine, request.persona, request.turns, sampling=request.sampling)
+    chat_flow.finish(storage, request, result, engine.name)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from app.formats import Turn
+
+from .storage import ASSISTANT, DONE, STOPPED, USER, Message, Storage
+
+SAMPLING_KEYS = ("temperature", "top_p", "top_k", "repetition_penalty", "max_new_tokens", "seed")
+
+
+@dataclass
+class ReplyRequest:
+    conversation_id: int
+    persona: str
+    turns: list[Turn]
+    sampling: dict = field(default_factory=dict)
+
+
+def turns_of(messages: list[Message]) -> list[Turn]:
+    return [Turn(m.role, m.content) for m in messages]
+
+
+def _request(storage: Storage, conversation_id: int) -> ReplyRequest:
+    convo = storage.conversation(conversation_id)
+    messages = storage.messages(conversation_id)
+    if not messages or messages[-1].role != USER:
+        raise ValueError("the conversation must end with a user message to reply to")
+    sampling = {k: v for k, v in convo.sampling.items() if k in SAMPLING_KEYS}
+    return ReplyRequest(conversation_id, convo.persona, turns_of(messages), sampling)
+
+
+def send(storage: Storage, conversation_id: int, text: str) -> ReplyRequest:
+    """Commit a new user message; the request answers it."""
+    if not text.strip():
+        raise ValueError("the message is empty")
+    storage.add_message(conversation_id, USER, text)
+    return _request(storage, conversation_id)
+
+
+def regenerate(storage: Storage, conversation_id: int) -> ReplyRequest:
+    """Delete the replies after the last user message; the request answers that message again."""
+    messages = storage.messages(conversation_id)
+    last_user = next((m for m in reversed(messages) if m.role == USER), None)
+    if last_user is None:
+        raise ValueError("there is no user message to answer again")
+    later = [m for m in messages if m.id > last_user.id]
+    if later:
+        storage.delete_messages_from(later[0].id)
+    return _request(storage, conversation_id)
+
+
+def edit(storage: Storage, message_id: int, text: str) -> ReplyRequest:
+    """Replace a user message's text, delete every later message, and answer it anew."""
+    if not text.strip():
+        raise ValueError("the message is empty")
+    msg = storage.message(message_id)
+    if msg.role != USER:
+        raise ValueError("only your own messages can be edited")
+    storage.edit_message(message_id, text)
+    return _request(storage, msg.conversation_id)
+
+
+def finish(storage: Storage, request: ReplyRequest, result, model_name: str = "") -> Message:
+    """Commit the reply (``app.engine.ReplyResult``): status ``stopped`` when it was cancelled."""
+    stats = {"reason": result.reason, "n_generated": result.n_generated,
+             "tokens_per_s": round(result.tokens_per_s, 2), "n_prompt_tokens": result.n_prompt_tokens,
+             "context_used": result.context_used, "n_ctx": result.n_ctx, "seed": result.seed}
+    status = STOPPED if result.cancelled else DONE
+    return storage.add_message(request.conversation_id, ASSISTANT, result.text, status, model_name, stats)

@@ -1,0 +1,126 @@
+"""Importing a Hugging Face folder: convert + quantize on a worker thread, with progress and cancel.
+
+    job = ImportJob(folder, target, "q4_k_m")
+    job.progress.connect(...)   # stage, done, total, detail
+    job.finished.connect(...)   # ImportResult (with the parity report)
+    job.failed.connect(...)     # the ConversionError (or other exception)
+    job.cancelled.connect(...)
+    job.start(); job.cancel()
+
+The converter writes under a temporary name and renames at the end, so a cancelled or failed
+import leaves nothing in the models folder.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from quantize.errors import ConversionCancelled
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    path: Path
+    family: str
+    out_type: str
+    n_params: int
+    seconds: float
+    parity_exact: bool | None
+    parity_report: str  # TokenParity.format(), or "" when not measured
+
+
+class _Converter(QObject):
+    progress = Signal(str, int, int, str)
+    finished = Signal(object)
+    failed = Signal(object)
+    cancelled = Signal()
+
+    def __init__(self, folder: Path, target: Path, out_type: str, flag: threading.Event):
+        super().__init__()
+        self.folder, self.target, self.out_type, self.flag = folder, target, out_type, flag
+
+    @Slot()
+    def run(self) -> None:
+        from quantize.convert import convert
+
+        def progress(stage: str, done: int, total: int, detail: str) -> None:
+            if self.flag.is_set():
+                raise ConversionCancelled()
+            self.progress.emit(stage, int(done), int(total), detail or "")
+
+        try:
+            if self.flag.is_set():
+                raise ConversionCancelled()
+            result = convert(self.folder, self.target, self.out_type, progress=progress,
+                             cancelled=self.flag.is_set)
+        except ConversionCancelled:
+            self.cancelled.emit()
+            return
+        except Exception as e:  # noqa: BLE001 - shown to the user in a dialog
+            self.failed.emit(e)
+            return
+        parity = result.token_parity
+        self.finished.emit(ImportResult(result.path, result.family, result.out_type, result.n_params, result.seconds,
+                                        parity.exact if parity else None, parity.format() if parity else ""))
+
+
+class ImportJob(QObject):
+    """One import on its own thread. Signals arrive on the thread that made the job."""
+
+    progress = Signal(str, int, int, str)  # stage (parity | write | quantize), done, total, detail
+    finished = Signal(object)  # ImportResult
+    failed = Signal(object)  # exception
+    cancelled = Signal()
+    ended = Signal()  # after any of the three above, once the thread is gone
+
+    def __init__(self, folder: str | Path, target: str | Path, out_type: str, parent: QObject | None = None):
+        super().__init__(parent)
+        self.folder, self.target, self.out_type = Path(folder), Path(target), out_type
+        self.flag = threading.Event()
+        self.thread = QThread()
+        self.thread.setObjectName("hanashi-import")
+        self.converter = _Converter(self.folder, self.target, out_type, self.flag)
+        self.converter.moveToThread(self.thread)
+        self.thread.started.connect(self.converter.run)
+        # Bound slots of this object (which lives on the UI thread): queued, so they run there.
+        self.converter.progress.connect(self._on_progress)
+        self.converter.finished.connect(self._on_finished)
+        self.converter.failed.connect(self._on_failed)
+        self.converter.cancelled.connect(self._on_cancelled)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def cancel(self) -> None:
+        """Ask the conversion to stop; ``cancelled`` follows when it has cleaned up."""
+        self.flag.set()
+
+    @property
+    def running(self) -> bool:
+        return self.thread.isRunning()
+
+    @Slot(str, int, int, str)
+    def _on_progress(self, stage: str, done: int, total: int, detail: str) -> None:
+        self.progress.emit(stage, done, total, detail)
+
+    @Slot(object)
+    def _on_finished(self, result) -> None:
+        self._end(self.finished, result)
+
+    @Slot(object)
+    def _on_failed(self, error) -> None:
+        self._end(self.failed, error)
+
+    @Slot()
+    def _on_cancelled(self) -> None:
+        self._end(self.cancelled)
+
+    def _end(self, signal, *value) -> None:
+        self.thread.quit()
+        self.thread.wait()
+        signal.emit(*value)
+        self.ended.emit()

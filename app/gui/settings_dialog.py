@@ -1,0 +1,110 @@
+"""App settings: GPU layers (auto / all / a number), context size, threads, language, theme."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from PySide6.QtCore import QEvent, Signal
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QSpinBox,
+                               QVBoxLayout, QWidget)
+
+from app.engine.loader import default_threads
+from app.settings import Settings
+
+from .i18n import LANGUAGES, N_, tr
+
+GPU_MODES = (("auto", N_("Automatic (as many as fit)")), ("all", N_("All layers")), ("n", N_("A number of layers")))
+THEMES = (("system", N_("Follow the system")), ("light", N_("Light")), ("dark", N_("Dark")))
+
+
+class SettingsDialog(QDialog):
+    """Edits a copy of the settings; ``applied`` carries the new Settings when OK is pressed."""
+
+    applied = Signal(object)
+
+    def __init__(self, settings: Settings, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("settings-dialog")
+        self.setModal(False)
+        self.original = settings
+        self.gpu_mode = QComboBox(self)
+        self.gpu_layers = QSpinBox(self)
+        self.gpu_layers.setRange(0, 999)
+        self.gpu_mode.currentIndexChanged.connect(lambda _: self.gpu_layers.setEnabled(self._gpu_mode() == "n"))
+        gpu_row = QHBoxLayout()
+        gpu_row.addWidget(self.gpu_mode, 1)
+        gpu_row.addWidget(self.gpu_layers)
+        self.n_ctx = QSpinBox(self)
+        self.n_ctx.setRange(0, 131072)
+        self.n_ctx.setSingleStep(256)
+        self.threads = QSpinBox(self)
+        self.threads.setRange(0, 256)
+        self.language = QComboBox(self)
+        self.theme = QComboBox(self)
+        self.note = QLabel(self)
+        self.note.setWordWrap(True)
+        self.form = QFormLayout()
+        self.labels = [QLabel(self) for _ in range(5)]
+        for label, field in zip(self.labels, (gpu_row, self.n_ctx, self.threads, self.language, self.theme)):
+            self.form.addRow(label, field)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
+                                        self)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.form)
+        layout.addWidget(self.note)
+        layout.addWidget(self.buttons)
+        self.retranslate()
+        self.load(settings)
+
+    def _gpu_mode(self) -> str:
+        return self.gpu_mode.currentData() or "auto"
+
+    def load(self, s: Settings) -> None:
+        mode = s.gpu_layers if s.gpu_layers in ("auto", "all") else "n"
+        self.gpu_mode.setCurrentIndex([m for m, _ in GPU_MODES].index(mode))
+        self.gpu_layers.setValue(s.gpu_layers if isinstance(s.gpu_layers, int) else 0)
+        self.gpu_layers.setEnabled(mode == "n")
+        self.n_ctx.setValue(s.n_ctx)
+        self.threads.setValue(s.threads)
+        self.language.setCurrentIndex(max(0, self.language.findData(s.language)))
+        self.theme.setCurrentIndex(max(0, self.theme.findData(s.theme)))
+
+    def result_settings(self) -> Settings:
+        mode = self._gpu_mode()
+        gpu = self.gpu_layers.value() if mode == "n" else mode
+        return dataclasses.replace(self.original, gpu_layers=gpu, n_ctx=self.n_ctx.value(),
+                                   threads=self.threads.value(), language=self.language.currentData(),
+                                   theme=self.theme.currentData())
+
+    def accept(self) -> None:
+        self.applied.emit(self.result_settings())
+        super().accept()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(tr("Settings"))
+        texts = (tr("GPU layers:"), tr("Context size:"), tr("CPU threads:"), tr("Language:"), tr("Theme:"))
+        for label, text in zip(self.labels, texts):
+            label.setText(text)
+        for combo, items in ((self.gpu_mode, GPU_MODES), (self.theme, THEMES)):
+            current = combo.currentIndex()
+            combo.clear()
+            for value, text in items:
+                combo.addItem(tr(text), value)
+            combo.setCurrentIndex(max(0, current))
+        current = self.language.currentIndex()
+        self.language.clear()
+        self.language.addItem(tr("Follow the system"), "system")
+        for code, name in LANGUAGES.items():
+            self.language.addItem(name, code)
+        self.language.setCurrentIndex(max(0, current))
+        self.n_ctx.setSpecialValueText(tr("The model's (up to 4096)"))
+        self.threads.setSpecialValueText(tr("All cores (%1)").replace("%1", str(default_threads())))
+        self.note.setText(tr("GPU layers, context size and threads apply when the model is loaded again "
+                             "(Hanashi reloads it when you press OK)."))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)

@@ -1,0 +1,148 @@
+"""The model library: GGUF files in the models folder, files opened from elsewhere, and the demo.
+
+    for entry in library.list_models(settings.opened_models):
+        print(entry.name, entry.family, entry.quant, entry.size, entry.parity_text)
+
+The bundled demo model (``assets/models/hanashi-demo.gguf``) is always listed and can't be
+deleted. A file whose header can't be read is listed with ``error`` set, so the user sees it
+and can delete it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from quantize.errors import ConversionError
+from quantize.gguf_info import read_info
+
+from . import paths
+
+FAMILY_NAMES = {"rinna-instruction": "rinna instruction", "rinna-bilingual": "rinna bilingual",
+                "dolly": "dolly", "base": "base (completion)"}
+
+
+@dataclass
+class ModelEntry:
+    path: Path
+    name: str
+    size: int
+    family: str = ""  # Hanashi family, or "" for files converted elsewhere
+    quant: str = "?"  # general.file_type, e.g. "q4_k_m"
+    parity: dict = field(default_factory=dict)
+    runtime_tokenizer: str = ""
+    n_ctx: int = 0
+    bundled: bool = False  # the demo model shipped with Hanashi
+    in_library: bool = False  # inside the models folder (deleting removes the file)
+    error: str = ""  # why the header could not be read
+
+    @property
+    def usable(self) -> bool:
+        return not self.error
+
+    @property
+    def family_text(self) -> str:
+        if self.error:
+            return ""
+        return FAMILY_NAMES.get(self.family, self.family) if self.family else "other (no Hanashi metadata)"
+
+    @property
+    def size_text(self) -> str:
+        return human_size(self.size)
+
+    @property
+    def parity_text(self) -> str:
+        return parity_text(self.parity, self.runtime_tokenizer)
+
+
+def human_size(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} GB"
+
+
+def parity_text(parity: dict, runtime: str = "") -> str:
+    """``exact (242/242)``, ``97.5% (236/242), sentencepiece tokenizer`` or ``not measured``."""
+    matched, total = parity.get("tokenizer.matched"), parity.get("tokenizer.total")
+    if not total:
+        return "not measured"
+    if parity.get("tokenizer.exact"):
+        return f"exact ({matched}/{total})"
+    text = f"{100 * matched / total:.1f}% ({matched}/{total})"
+    return text + (f", {runtime} tokenizer" if runtime else "")
+
+
+def read_entry(path: Path, bundled: bool = False, in_library: bool = False) -> ModelEntry:
+    path = Path(path)
+    try:
+        info = read_info(path)
+    except (ConversionError, OSError) as e:
+        size = path.stat().st_size if path.exists() else 0
+        message = e.message if isinstance(e, ConversionError) else str(e)
+        return ModelEntry(path, path.stem, size, bundled=bundled, in_library=in_library, error=message)
+    return ModelEntry(path, info.name or path.stem, info.size, info.family or "", info.file_type, info.parity,
+                      info.runtime_tokenizer, info.n_ctx, bundled, in_library)
+
+
+def demo_model() -> Path:
+    return paths.DEMO_MODEL
+
+
+def list_models(opened: list[str] | tuple[str, ...] = (), include_demo: bool = True) -> list[ModelEntry]:
+    """Models folder first (by name), then files opened from elsewhere that still exist, then the demo."""
+    folder = paths.models_dir()
+    entries = [read_entry(p, in_library=True) for p in sorted(folder.glob("*.gguf"), key=lambda p: p.name.lower())]
+    seen = {e.path.resolve() for e in entries}
+    for p in opened:
+        path = Path(p)
+        if path.is_file() and path.resolve() not in seen:
+            seen.add(path.resolve())
+            entries.append(read_entry(path))
+    demo = demo_model()
+    if include_demo and demo.is_file() and demo.resolve() not in seen:
+        entries.append(read_entry(demo, bundled=True))
+    return entries
+
+
+def in_library(path: Path) -> bool:
+    try:
+        return Path(path).resolve().parent == paths.models_dir().resolve()
+    except OSError:
+        return False
+
+
+def delete(entry: ModelEntry) -> bool:
+    """Delete a model in the models folder (True); for other files only the listing goes (False)."""
+    if entry.bundled:
+        raise ValueError("the demo model is part of Hanashi and can't be deleted")
+    if entry.in_library:
+        entry.path.unlink(missing_ok=True)
+        return True
+    return False
+
+
+def default_model(last_model: str = "", opened: list[str] | tuple[str, ...] = ()) -> Path | None:
+    """The model to load at start: the last one used if it still exists, else the first usable
+    model in the library, else the demo."""
+    if last_model and Path(last_model).is_file():
+        return Path(last_model)
+    for entry in list_models(opened, include_demo=False):
+        if entry.usable and entry.in_library:
+            return entry.path
+    demo = demo_model()
+    return demo if demo.is_file() else None
+
+
+def import_target(model_dir: Path, out_type: str) -> Path:
+    """Where an imported Hugging Face folder goes: ``models/<folder>-<type>.gguf`` (numbered if taken)."""
+    stem = re.sub(r"[^\w.\-]+", "-", Path(model_dir).resolve().name).strip("-") or "model"
+    folder = paths.models_dir()
+    target = folder / f"{stem}-{out_type}.gguf"
+    n = 2
+    while target.exists():
+        target = folder / f"{stem}-{out_type}-{n}.gguf"
+        n += 1
+    return target

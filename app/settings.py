@@ -1,0 +1,136 @@
+"""The app's settings: a small JSON file in the data folder, written atomically.
+
+    settings = load()            # defaults for anything missing or invalid
+    settings.theme = "dark"
+    save(settings)               # temp file + fsync + rename: never half-written
+
+A settings file that cannot be read is not overwritten silently: ``load`` keeps it aside as
+``settings.json.broken`` and notes why in ``Settings.problem`` (the GUI shows it).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import paths
+
+LANGUAGES = ("system", "en", "ja")
+THEMES = ("system", "light", "dark")
+
+
+@dataclass
+class Settings:
+    gpu_layers: str | int = "auto"  # "auto", "all" or a number of layers (0 = CPU only)
+    n_ctx: int = 0  # context size in tokens; 0 = the model's own (at most 4096)
+    threads: int = 0  # CPU threads; 0 = all available
+    language: str = "system"  # "system" follows the locale
+    theme: str = "system"  # "system" follows the desktop's light/dark setting
+    last_model: str = ""  # the model loaded at the last start
+    opened_models: list[str] = field(default_factory=list)  # GGUFs opened from outside the models folder
+    import_type: str = "q4_k_m"  # the quantization the import dialog offers first
+    problem: str = field(default="", compare=False)  # why the file could not be read (not saved)
+
+    def engine_args(self) -> dict:
+        """Keyword arguments for ``Engine.load``."""
+        return {"gpu_layers": self.gpu_layers, "n_ctx": self.n_ctx or None, "threads": self.threads or None}
+
+    def remember_model(self, path: str | Path, in_library: bool) -> None:
+        path = str(path)
+        self.last_model = path
+        if not in_library and path not in self.opened_models:
+            self.opened_models.append(path)
+
+    def forget_model(self, path: str | Path) -> None:
+        path = str(path)
+        self.opened_models = [p for p in self.opened_models if p != path]
+        if self.last_model == path:
+            self.last_model = ""
+
+
+def parse_gpu_layers(value) -> str | int:
+    """"auto", "all" or a non-negative int; raises ValueError otherwise."""
+    if isinstance(value, bool):
+        raise ValueError(f"invalid GPU layers {value!r}")
+    if isinstance(value, int):
+        if value < 0:
+            raise ValueError(f"invalid GPU layers {value!r}")
+        return value
+    word = str(value).strip().lower()
+    if word in ("auto", "all"):
+        return word
+    if word.isdigit():
+        return int(word)
+    raise ValueError(f"invalid GPU layers {value!r}: use auto, all or a number")
+
+
+def _validated(raw: dict) -> Settings:
+    s = Settings()
+    for f in dataclasses.fields(Settings):
+        if f.name == "problem" or f.name not in raw:
+            continue
+        value = raw[f.name]
+        try:
+            if f.name == "gpu_layers":
+                value = parse_gpu_layers(value)
+            elif f.name in ("n_ctx", "threads"):
+                if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                    raise ValueError
+            elif f.name == "language" and value not in LANGUAGES:
+                raise ValueError
+            elif f.name == "theme" and value not in THEMES:
+                raise ValueError
+            elif f.name == "opened_models":
+                if not isinstance(value, list) or not all(isinstance(p, str) for p in value):
+                    raise ValueError
+            elif not isinstance(value, str):
+                raise ValueError
+        except ValueError:
+            continue  # one bad value falls back to its default; the others are kept
+        setattr(s, f.name, value)
+    return s
+
+
+def load(path: Path | None = None) -> Settings:
+    path = path or paths.settings_path()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Settings()
+    except OSError as e:
+        s = Settings()
+        s.problem = f"{path}: the settings file cannot be read ({e.strerror or e}); using defaults"
+        return s
+    try:
+        raw = json.loads(text)
+        if not isinstance(raw, dict):
+            raise ValueError("not a JSON object")
+    except ValueError as e:
+        aside = path.with_name(path.name + ".broken")
+        os.replace(path, aside)
+        s = Settings()
+        s.problem = f"{path}: the settings file is damaged ({e}); it was kept as {aside.name} and defaults are used"
+        return s
+    return _validated(raw)
+
+
+def save(settings: Settings, path: Path | None = None) -> Path:
+    path = path or paths.settings_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {k: v for k, v in dataclasses.asdict(settings).items() if k != "problem"}
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f, ensure_ascii=False, indent=2)
+            f.write("\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
