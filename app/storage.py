@@ -235,11 +235,14 @@ class Storage:
             rows = self._query("SELECT * FROM conversations ORDER BY updated DESC, id DESC")
         return [self._conversation(r) for r in rows]
 
-    def conversation(self, conversation_id: int) -> Conversation:
-        rows = self._query("SELECT * FROM conversations WHERE id = ?", (conversation_id,))
+    def _one(self, table: str, row_id: int):
+        rows = self._query(f"SELECT * FROM {table} WHERE id = ?", (row_id,))
         if not rows:
-            raise KeyError(f"no conversation {conversation_id}")
-        return self._conversation(rows[0])
+            raise KeyError(f"no {table[:-1]} {row_id}")
+        return rows[0]
+
+    def conversation(self, conversation_id: int) -> Conversation:
+        return self._conversation(self._one("conversations", conversation_id))
 
     def create_conversation(self, title: str = "", persona: str = "", sampling: dict | None = None) -> Conversation:
         now = time.time()
@@ -284,10 +287,7 @@ class Storage:
         return [self._message(r) for r in rows]
 
     def message(self, message_id: int) -> Message:
-        rows = self._query("SELECT * FROM messages WHERE id = ?", (message_id,))
-        if not rows:
-            raise KeyError(f"no message {message_id}")
-        return self._message(rows[0])
+        return self._message(self._one("messages", message_id))
 
     def add_message(self, conversation_id: int, role: str, content: str, status: str = DONE,
                     model: str = "", stats: dict | None = None) -> Message:
