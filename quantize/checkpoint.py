@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import ConversionError
-from .safetensors_file import SafetensorsFile, TensorEntry, bf16_to_float32
+from .safetensors_file import SafetensorsFile, TensorEntry
 
 SP_MODEL_NAMES = ("spiece.model", "tokenizer.model", "sentencepiece.bpe.model")
 _PICKLED = ("pytorch_model.bin", "pytorch_model.bin.index.json", "model.pt", "tf_model.h5")
@@ -143,13 +143,6 @@ class Checkpoint:
 
     def release(self, name: str) -> None:
         self._owner[name].release(name)
-
-    def float32(self, name: str) -> np.ndarray:
-        e = self.entries[name]
-        a = self.raw(name)
-        if e.dtype == "BF16":
-            return bf16_to_float32(a)
-        return a.astype(np.float32)
 
     def close(self) -> None:
         for f in self.files:

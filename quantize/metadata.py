@@ -6,12 +6,11 @@ model is embedded whole so the app can tokenize with it when llama.cpp's tokeniz
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import gguf
 
-from .families import FAMILIES
+from .families import FAMILIES, sampling_json
 from .vocab import Vocab, add_tokenizer
 
 PREFIX = "hanashi."
@@ -43,12 +42,8 @@ def add_metadata(w: gguf.GGUFWriter, info: ModelInfo, vocab: Vocab) -> None:
     w.add_uint32(PREFIX + "format_version", FORMAT_VERSION)
     w.add_string(PREFIX + "family", fam.name)
     w.add_string(PREFIX + "source.architecture", info.source_arch)
-    w.add_string(PREFIX + "sampling", json.dumps(s.__dict__, sort_keys=True))
-    w.add_float32(PREFIX + "sampling.temperature", s.temperature)
-    w.add_float32(PREFIX + "sampling.top_p", s.top_p)
-    w.add_uint32(PREFIX + "sampling.top_k", s.top_k)
-    w.add_float32(PREFIX + "sampling.repetition_penalty", s.repetition_penalty)
-    w.add_uint32(PREFIX + "sampling.max_new_tokens", s.max_new_tokens)
+    # All of the card's values in one key (llama.cpp's own keys above lack max_new_tokens).
+    w.add_string(PREFIX + "sampling", sampling_json(fam))
     if fam.stop_strings:
         w.add_array(PREFIX + "stop_strings", list(fam.stop_strings))
     w.add_string(PREFIX + "newline", fam.newline)

@@ -66,7 +66,7 @@ def write_gguf(path: Path, arch: _Arch, metadata: Callable[[gguf.GGUFWriter], No
     try:
         w.write_kv_data_to_file()
         w.write_ti_data_to_file()
-        total = sum(int(np.prod(p.shape)) * _BYTES[storage_type(p, float_type)] for p in plan)
+        total = planned_bytes(arch, float_type) if with_tensors else 0
         done = 0
         for p in plan:
             if cancelled and cancelled():
