@@ -7,9 +7,10 @@ follows the card of whichever model answers it unless the user changed something
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Signal
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QDoubleSpinBox, QFormLayout, QLabel, QPlainTextEdit,
+from PySide6.QtWidgets import (QDialog, QDoubleSpinBox, QFormLayout, QLabel, QPlainTextEdit,
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
+from .dialogs import ok_cancel_buttons
 from .i18n import tr
 
 
@@ -39,10 +40,7 @@ class PersonaDialog(QDialog):
             self.form.addRow(self.labels[k], w)
         self.card_button = QPushButton(self)
         self.card_button.clicked.connect(lambda: self.set_values(self.defaults))
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
-                                        self)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = ok_cancel_buttons(self)
         layout = QVBoxLayout(self)
         layout.addWidget(self.persona_label)
         layout.addWidget(self.persona, 1)

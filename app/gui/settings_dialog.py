@@ -5,12 +5,13 @@ from __future__ import annotations
 import dataclasses
 
 from PySide6.QtCore import QEvent, Signal
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QSpinBox,
+from PySide6.QtWidgets import (QComboBox, QDialog, QFormLayout, QHBoxLayout, QLabel, QSpinBox,
                                QVBoxLayout, QWidget)
 
 from app.engine.loader import default_threads
 from app.settings import Settings
 
+from .dialogs import ok_cancel_buttons
 from .i18n import LANGUAGES, N_, tr
 
 GPU_MODES = (("auto", N_("Automatic (as many as fit)")), ("all", N_("All layers")), ("n", N_("A number of layers")))
@@ -47,10 +48,7 @@ class SettingsDialog(QDialog):
         self.labels = [QLabel(self) for _ in range(5)]
         for label, field in zip(self.labels, (gpu_row, self.n_ctx, self.threads, self.language, self.theme)):
             self.form.addRow(label, field)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
-                                        self)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = ok_cancel_buttons(self)
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
         layout.addWidget(self.note)
