@@ -6,6 +6,11 @@ import ctypes
 from pathlib import Path
 
 from . import llama_log
+from .errors import ConversionError
+
+
+class VocabLoadError(ConversionError, ValueError):
+    """llama.cpp refused to load a GGUF's vocabulary (it reported an error; it did not abort)."""
 
 
 def tokenize_with(vocab, text: str, parse_special: bool = False) -> list[int]:
@@ -35,7 +40,9 @@ class LlamaVocab:
         params.vocab_only = True
         self._model = llama_cpp.llama_model_load_from_file(str(path).encode(), params)
         if not self._model:
-            raise ValueError(f"llama.cpp could not load the vocabulary of {path}")
+            detail = llama_log.last_errors()
+            raise VocabLoadError("llama.cpp could not load the vocabulary" + (f": {detail}" if detail else ""),
+                                 path, "convert the model again with this version of Hanashi")
         self._vocab = llama_cpp.llama_model_get_vocab(self._model)
         self.n_vocab = llama_cpp.llama_vocab_n_tokens(self._vocab)
 

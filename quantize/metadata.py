@@ -24,6 +24,7 @@ class ModelInfo:
     source_arch: str
     tokenizer_kind: str
     parity: dict | None = None  # filled after measurement
+    token_parity: object | None = None  # the full parity_tokens.TokenParity, when measured
 
 
 def add_metadata(w: gguf.GGUFWriter, info: ModelInfo, vocab: Vocab) -> None:
@@ -61,10 +62,15 @@ def add_metadata(w: gguf.GGUFWriter, info: ModelInfo, vocab: Vocab) -> None:
     w.add_string(PREFIX + "tokenizer.sp_model_type", sp.model_type)
     w.add_key_value(PREFIX + "tokenizer.sp_model", sp.proto_bytes,
                     gguf.GGUFValueType.ARRAY, sub_type=gguf.GGUFValueType.UINT8)
-    if info.parity is not None:
-        p = info.parity
+    p = info.token_parity.metadata() if info.token_parity is not None else info.parity
+    if p is not None:
+        # matched/total/exact/kind are over the whole corpus; prose.* and edge.* are its two parts.
         w.add_string(PREFIX + "tokenizer.runtime", p["runtime"])
         w.add_bool(PREFIX + "parity.tokenizer.exact", p["exact"])
         w.add_uint32(PREFIX + "parity.tokenizer.matched", p["matched"])
         w.add_uint32(PREFIX + "parity.tokenizer.total", p["total"])
         w.add_string(PREFIX + "parity.tokenizer.kind", p["kind"])
+        for part in ("prose", "edge"):
+            if f"{part}.total" in p:
+                w.add_uint32(PREFIX + f"parity.tokenizer.{part}.matched", p[f"{part}.matched"])
+                w.add_uint32(PREFIX + f"parity.tokenizer.{part}.total", p[f"{part}.total"])

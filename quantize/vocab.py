@@ -1,8 +1,9 @@
 """The GGUF vocabulary written from a checkpoint's sentencepiece model.
 
 llama.cpp offers two sentencepiece-style tokenizers: ``llama`` (SPM: merges by score, byte fallback)
-and ``t5`` (UGM: Viterbi over unigram scores, no byte fallback). Which of them reproduces a given
-model is measured, not assumed (see parity_tokens), so this module can write either.
+and ``t5`` (UGM: Viterbi over unigram scores, no byte fallback). Only the types whose preconditions
+the vocabulary meets are considered (see tokenizer_kinds); which of them reproduces a given model
+is measured, not assumed (see parity_tokens), so this module can write either.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import gguf
 from .checkpoint import Checkpoint
 from .errors import ConversionError
 from .spm import CONTROL, NORMAL, UNUSED, USER_DEFINED, SpModel
+from .tokenizer_kinds import kind_problems
 
 TOKENIZER_KINDS = ("llama", "t5")
 
@@ -26,11 +28,40 @@ class Vocab:
     types: list[int]
     special: dict[str, int] = field(default_factory=dict)  # bos / eos / unk / pad → id
 
+    def preferred_kinds(self) -> tuple[str, ...]:
+        """Every type Hanashi writes, the one that usually reproduces this model first.
+
+        ``llama`` (SPM) merges by score as sentencepiece's BPE does; ``t5`` (UGM) runs the same
+        Viterbi search as sentencepiece's unigram model, and on real text it is the closer one.
+        """
+        return ("t5", "llama") if self.sp.model_type == "unigram" else ("llama", "t5")
+
+    def kind_problems(self, kind: str) -> list[str]:
+        """Why llama.cpp would abort with this vocabulary written as ``kind`` (empty: it is safe)."""
+        return kind_problems(kind, self.tokens, self.types, self.special, self.sp.precompiled_charsmap)
+
+    def excluded_kinds(self) -> dict[str, list[str]]:
+        """The types llama.cpp cannot run for this vocabulary, each with its reasons."""
+        return {k: p for k in self.preferred_kinds() if (p := self.kind_problems(k))}
+
     def candidate_kinds(self) -> tuple[str, ...]:
-        """Tokenizer types worth measuring for this model, the usual best first."""
-        if self.sp.model_type == "unigram":
-            return ("llama", "t5")
-        return ("llama",)
+        """The types llama.cpp can run for this vocabulary, the usual best first.
+
+        Only these are ever probed or written. Raises ConversionError when there is none.
+        """
+        excluded = self.excluded_kinds()
+        kinds = tuple(k for k in self.preferred_kinds() if k not in excluded)
+        if not kinds:
+            why = "; ".join(f"`{k}`: {', '.join(p)}" for k, p in excluded.items())
+            raise ConversionError(
+                f"llama.cpp cannot run this tokenizer with any tokenizer type ({why})", self.sp.path,
+                "use the tokenizer model (spiece.model) and tokenizer files from the model's own repository")
+        return kinds
+
+    def exclusion_note(self) -> str:
+        """One line per excluded type, for reports."""
+        return "\n".join(f"tokenizer type `{k}` not used: {'; '.join(p)}"
+                         for k, p in self.excluded_kinds().items())
 
 
 def _token_text(value) -> str | None:
@@ -90,6 +121,10 @@ def add_tokenizer(w: gguf.GGUFWriter, vocab: Vocab, kind: str) -> None:
     """Write the tokenizer keys of one llama.cpp tokenizer type."""
     if kind not in TOKENIZER_KINDS:
         raise ValueError(f"unknown tokenizer kind {kind!r}")
+    problems = vocab.kind_problems(kind)
+    if problems:  # never write a file that would make llama.cpp abort
+        raise ConversionError(f"llama.cpp cannot run this tokenizer as type `{kind}`: {'; '.join(problems)}",
+                              vocab.sp.path, "let Hanashi choose the tokenizer type")
     sp = vocab.sp
     w.add_tokenizer_model(kind)
     w.add_tokenizer_pre("default")

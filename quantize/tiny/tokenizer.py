@@ -21,6 +21,7 @@ class SpFlavor:
     normalization: str = "identity"
     bracket_specials: str = "user_defined"  # or "control": [CLS] [SEP] [MASK] in the proto
     vocab_size: int = 1000
+    byte_fallback: bool = True  # False: no <0xXX> pieces, unknown characters become the unk piece
 
 
 RINNA_BPE = SpFlavor("bpe")
@@ -29,6 +30,12 @@ RINNA_CONTROL = SpFlavor("bpe", bracket_specials="control")
 # rinna japanese-gpt-1b's tokenizer (used by dolly): unigram, dummy prefix, collapses whitespace.
 DOLLY = SpFlavor("unigram", unk_piece="<unk>", add_dummy_prefix=True, remove_extra_whitespaces=True,
                  normalization="nmt_nfkc")
+# The same tokenizer as published: trained with sentencepiece's default byte_fallback=False, so it
+# has no <0xXX> pieces and a character outside its vocabulary becomes <unk>.
+DOLLY_NO_BYTES = SpFlavor("unigram", unk_piece="<unk>", add_dummy_prefix=True, remove_extra_whitespaces=True,
+                          normalization="nmt_nfkc", vocab_size=800, byte_fallback=False)
+# A rinna-style unigram model (identity normalization, no dummy prefix) without byte pieces.
+RINNA_UNIGRAM_NO_BYTES = SpFlavor("unigram", vocab_size=800, byte_fallback=False)
 
 BRACKETS = ["[CLS]", "[SEP]", "[MASK]"]
 
@@ -47,7 +54,7 @@ def train(out_dir: Path, flavor: SpFlavor = RINNA_BPE, lines: list[str] | None =
         model_type=flavor.model_type,
         vocab_size=flavor.vocab_size,
         character_coverage=0.995,
-        byte_fallback=True,
+        byte_fallback=flavor.byte_fallback,
         add_dummy_prefix=flavor.add_dummy_prefix,
         remove_extra_whitespaces=flavor.remove_extra_whitespaces,
         normalization_rule_name=flavor.normalization,
