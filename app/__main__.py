@@ -29,6 +29,9 @@ def start_gui(parser: argparse.ArgumentParser) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # a frozen (PyInstaller) build starts its worker processes here
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
     if not argv:

@@ -205,7 +205,9 @@ def run(target: str, args: tuple = (), kwargs: dict | None = None, *, stage: str
     With ``scratch`` (the default) the child's temporary files go to a folder of its own that is
     removed when it ends, however it ends: a killed child leaves nothing in the temp directory.
     """
-    scratch_dir = tempfile.mkdtemp(prefix="hanashi-job-") if scratch else None
+    # The owner's pid is part of the scratch folder's name, so the sweep at start (quantize.cleanup)
+    # removes only what a process that is gone left behind.
+    scratch_dir = tempfile.mkdtemp(prefix=f"hanashi-job-{os.getpid()}-") if scratch else None
     log = tempfile.TemporaryFile(prefix="hanashi-child-", suffix=".log")
     env = dict(os.environ)
     package_root = str(Path(__file__).resolve().parent.parent)

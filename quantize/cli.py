@@ -3,11 +3,59 @@
 from __future__ import annotations
 
 import argparse
+import multiprocessing
+import signal
 import sys
+import threading
 from pathlib import Path
 
-from .errors import ConversionError
+from .errors import ConversionCancelled, ConversionError
 from .families import FAMILY_NAMES
+
+_EXIT = {signal.SIGINT: 130, signal.SIGTERM: 143}
+
+
+class _Stop:
+    """Ctrl-C (SIGINT) and SIGTERM end a run the same way: stop at once, clean up, one line, exit.
+
+    The first signal raises ``KeyboardInterrupt`` where the program is, and also sets ``flag``:
+    should the exception land inside a C library's callback and be lost, the conversion still
+    stops at its next check of ``flag`` (and work in a child process is killed within 50 ms).
+    Later signals only set the flag, so the cleanup that is running is not cut short.
+    """
+
+    def __init__(self):
+        self.flag = threading.Event()
+        self.signum: int | None = None
+        self.previous = {}
+
+    def install(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            self.previous[sig] = signal.signal(sig, self._handler)
+
+    def restore(self) -> None:
+        for sig, handler in self.previous.items():
+            signal.signal(sig, handler)
+        self.previous.clear()
+
+    def _handler(self, signum, _frame) -> None:
+        first = not self.flag.is_set()
+        self.signum = self.signum or signum
+        self.flag.set()
+        if first:
+            raise KeyboardInterrupt
+
+    def exit_code(self) -> int:
+        return _EXIT.get(self.signum, 130)
+
+    def line(self) -> str:
+        name = "stopped (SIGTERM)" if self.signum == signal.SIGTERM else "cancelled"
+        return f"{name}; nothing was written"
+
+
+_stop = _Stop()
 
 
 class _Bars:
@@ -17,6 +65,8 @@ class _Bars:
         self.bars = {}
 
     def __call__(self, stage: str, done: int, total: int, detail: str) -> None:
+        if _stop.flag.is_set():
+            raise ConversionCancelled()
         if stage == "parity":
             print(detail, file=sys.stderr)
             return
@@ -30,20 +80,28 @@ class _Bars:
         bar.total = total
         bar.update(done - bar.n)
 
-    def close(self):
+    def close(self, keep: bool = True):
         for bar in self.bars.values():
+            if not keep:
+                bar.leave = False  # an interrupted run ends with one line, not half-drawn bars
             bar.close()
 
 
 def _convert(args) -> int:
+    from .cleanup import sweep_partials, sweep_temp
     from .convert import convert
 
+    sweep_partials(args.output.parent if str(args.output.parent) else Path("."))  # an earlier run's leftovers
+    sweep_temp()
     bars = _Bars()
+    finished = False
     try:
         result = convert(args.model_dir, args.output, args.type, family=args.family,
-                         measure_parity=not args.skip_parity, progress=bars, threads=args.threads)
+                         measure_parity=not args.skip_parity, progress=bars, threads=args.threads,
+                         cancelled=_stop.flag.is_set)
+        finished = True
     finally:
-        bars.close()
+        bars.close(keep=finished)
     size = result.path.stat().st_size
     print(f"wrote {result.path} ({size / 2**20:.1f} MiB, {result.out_type}, family {result.family}, "
           f"{result.n_params / 1e6:.1f}M parameters) in {result.seconds:.1f}s")
@@ -61,6 +119,7 @@ def _verify(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    multiprocessing.freeze_support()  # a frozen (PyInstaller) build starts its worker processes here
     p = argparse.ArgumentParser(prog="hanashi-quantize", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
     c = sub.add_parser("convert", help="convert a Hugging Face safetensors folder to GGUF")
@@ -79,14 +138,27 @@ def main(argv: list[str] | None = None) -> int:
     v.add_argument("--threads", type=int, default=None)
     v.set_defaults(func=_verify)
     args = p.parse_args(argv)
+    _stop.flag.clear()
+    _stop.signum = None
+    _stop.install()
     try:
-        return args.func(args)
-    except ConversionError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("cancelled; nothing was written", file=sys.stderr)
-        return 130
+        try:
+            code = args.func(args)
+        except ConversionError as e:
+            if not _stop.flag.is_set():
+                print(f"error: {e}", file=sys.stderr)
+                return 2
+            code = None  # an error caused by the interruption (a killed worker): report the interruption
+        except (KeyboardInterrupt, ConversionCancelled):
+            code = None
+        if code is not None:
+            return code
+        print(_stop.line(), file=sys.stderr)
+        return _stop.exit_code()
+    except KeyboardInterrupt:  # a signal that arrived while the line above was being printed
+        return _stop.exit_code()
+    finally:
+        _stop.restore()
 
 
 if __name__ == "__main__":

@@ -2,6 +2,11 @@
 
 On any failure, cancellation or Ctrl-C the temporary file is removed, so a GGUF either exists
 complete or not at all. Disk-full and permission errors become messages that say so.
+
+Temporary names are ``.<target name>.<pid>.<random>.<tag>.partial``: the writer's pid lets
+``quantize.cleanup`` sweep what a killed process left behind without touching a file another
+running process is still writing. The finished file gets the mode a newly created file would
+(``0o666`` less the umask), not the owner-only mode of a temporary file.
 """
 
 from __future__ import annotations
@@ -58,9 +63,29 @@ def os_error(e: OSError, path: Path) -> ConversionError:
 
 
 def temp_path_beside(out: Path, tag: str) -> Path:
-    fd, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=f".{tag}.partial", dir=out.parent or ".")
+    fd, name = tempfile.mkstemp(prefix=f".{out.name}.{os.getpid()}.", suffix=f".{tag}.partial",
+                                dir=out.parent or ".")
     os.close(fd)
     return Path(name)
+
+
+def current_umask() -> int:
+    """The process's umask, read without changing it where the system allows."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)  # no read-only API elsewhere: set and restore at once
+    os.umask(mask)
+    return mask
+
+
+def default_file_mode() -> int:
+    """The mode ``open()`` would give a new file: ``0o666`` less the umask."""
+    return 0o666 & ~current_umask()
 
 
 @contextmanager
@@ -73,6 +98,7 @@ def atomic_output(out: Path) -> Iterator[Path]:
         raise os_error(e, out) from e
     try:
         yield tmp
+        os.chmod(tmp, default_file_mode())
         os.replace(tmp, out)
     except OSError as e:
         raise os_error(e, out) from e

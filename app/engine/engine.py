@@ -17,7 +17,7 @@ from pathlib import Path
 from app.formats import ChatFormat
 from quantize.gguf_info import GGUFInfo
 
-from . import loader
+from . import load_probe, loader
 from .errors import EngineBusyError
 from .generate import Generation, TextCallback, generate
 from .runtime import LlamaRuntime
@@ -71,6 +71,7 @@ class Engine:
         info = loader.read_model_info(path)
         ctx, ctx_note = loader.choose_context(info, n_ctx)
         layers, gpus = loader.plan_memory(info, ctx, gpu_layers)
+        load_probe.check(info.path)  # llama.cpp meets a file it has not seen in a child process first
         threads = threads if threads and threads > 0 else loader.default_threads()
         runtime = loader.open_runtime(info, ctx, threads, layers)
         try:

@@ -69,6 +69,9 @@ def open_storage(parent=None) -> Storage | None:
 
 def run(argv: list[str] | None = None) -> int:
     args = parse_args(list(sys.argv[1:] if argv is None else argv))
+    from app.cleanup import sweep_at_start
+
+    sweep_at_start()  # what an earlier run that was killed mid-import left behind
     app = application()
     settings = settings_io.load()
     language = args.lang or settings.language

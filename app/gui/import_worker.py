@@ -7,8 +7,12 @@
     job.cancelled.connect(...)
     job.start(); job.cancel()
 
-The converter writes under a temporary name and renames at the end, so a cancelled or failed
-import leaves nothing in the models folder.
+The whole conversion runs in a child process (``quantize.child``): an input that makes llama.cpp
+abort ends that process, not the app, and becomes an error; an input that hangs (a pipe named
+``*.safetensors``, a stalled disk) is ended by Cancel, which kills the child within a second at
+any stage. The converter writes under a temporary name and renames at the end; when the child
+is killed, the temporary files it left beside the target are removed here, so a cancelled or
+failed import leaves nothing in the models folder.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from quantize.cleanup import sweep_partials
 from quantize.errors import ConversionCancelled
 
 
@@ -45,27 +50,36 @@ class _Converter(QObject):
 
     @Slot()
     def run(self) -> None:
-        from quantize.convert import convert
+        from quantize import child
 
         def progress(stage: str, done: int, total: int, detail: str) -> None:
-            if self.flag.is_set():
-                raise ConversionCancelled()
-            self.progress.emit(stage, int(done), int(total), detail or "")
+            if not self.flag.is_set():
+                self.progress.emit(stage, int(done), int(total), detail or "")
 
         try:
             if self.flag.is_set():
                 raise ConversionCancelled()
-            result = convert(self.folder, self.target, self.out_type, progress=progress,
-                             cancelled=self.flag.is_set)
+            result = child.run("quantize.convert:convert", (str(self.folder), str(self.target), self.out_type),
+                               stage="converting the model folder", path=self.folder, progress=progress,
+                               cancelled=self.flag.is_set)
         except ConversionCancelled:
+            self._remove_partials()
             self.cancelled.emit()
             return
         except Exception as e:  # noqa: BLE001 - shown to the user in a dialog
+            self._remove_partials()
             self.failed.emit(e)
             return
         parity = result.token_parity
         self.finished.emit(ImportResult(result.path, result.family, result.out_type, result.n_params, result.seconds,
                                         parity.exact if parity else None, parity.format() if parity else ""))
+
+    def _remove_partials(self) -> None:
+        """What a killed child was writing beside the target (its pid is in the names: it is gone)."""
+        try:
+            sweep_partials(self.target.parent, self.target.name)
+        except OSError:
+            pass
 
 
 class ImportJob(QObject):
@@ -81,6 +95,7 @@ class ImportJob(QObject):
         super().__init__(parent)
         self.folder, self.target, self.out_type = Path(folder), Path(target), out_type
         self.flag = threading.Event()
+        self._ended = False
         self.thread = QThread()
         self.thread.setObjectName("hanashi-import")
         self.converter = _Converter(self.folder, self.target, out_type, self.flag)
@@ -96,8 +111,23 @@ class ImportJob(QObject):
         self.thread.start()
 
     def cancel(self) -> None:
-        """Ask the conversion to stop; ``cancelled`` follows when it has cleaned up."""
+        """Stop the conversion (its process is killed within a second); ``cancelled`` follows when the
+        files it was writing are removed."""
         self.flag.set()
+
+    def wait(self, timeout_ms: int = 10_000) -> bool:
+        """Cancel and block until the job has ended (its signals delivered); False on a timeout."""
+        from PySide6.QtCore import QEventLoop, QTimer
+
+        if not self.thread.isRunning() and self._ended:
+            return True
+        loop = QEventLoop()
+        self.ended.connect(loop.quit)
+        QTimer.singleShot(timeout_ms, loop.quit)
+        self.cancel()
+        if not self._ended:
+            loop.exec()
+        return self._ended
 
     @property
     def running(self) -> bool:
@@ -122,5 +152,6 @@ class ImportJob(QObject):
     def _end(self, signal, *value) -> None:
         self.thread.quit()
         self.thread.wait()
+        self._ended = True
         signal.emit(*value)
         self.ended.emit()

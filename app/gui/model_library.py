@@ -185,6 +185,14 @@ class ModelLibrary(QDialog):
             self.cancel_button.setEnabled(False)
             self.stage_label.setText(tr("Cancelling…"))
 
+    def stop_import(self, timeout_ms: int = 10_000) -> bool:
+        """Cancel the import and wait until it has ended and cleaned up (before quitting)."""
+        job = self.job
+        if job is None:
+            return True
+        self.cancel_import()
+        return job.wait(timeout_ms)
+
     def _on_progress(self, stage: str, done: int, total: int, detail: str) -> None:
         if self.job is not None and self.job.flag.is_set():
             return
