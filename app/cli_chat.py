@@ -135,6 +135,8 @@ class TerminalChat:
         suffix = " [stopped]" if result.reason == CANCELLED and self.interactive else ""
         self.out.write(suffix + "\n")
         self.out.flush()
+        if getattr(result, "note", ""):
+            self.say(f"(empty reply: {result.note})", to_err=True)
         if self.args.stats:
             self.say(f"[{result.n_generated} tokens, {result.tokens_per_s:.1f} tok/s, prompt "
                      f"{result.n_prompt_evaluated}/{result.n_prompt_tokens} evaluated, context "

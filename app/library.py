@@ -5,7 +5,8 @@
 
 The bundled demo model (``assets/models/hanashi-demo.gguf``) is always listed and can't be
 deleted. A file whose header can't be read is listed with ``error`` set, so the user sees it
-and can delete it.
+and can delete it; so is a file whose metadata values make it unusable (``quantize.gguf_check``),
+with the reason. Listing never raises, whatever the files contain.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from quantize.errors import ConversionError
-from quantize.gguf_info import read_info
+from quantize.gguf_check import checked_info
 
 from . import paths
 
@@ -35,7 +36,7 @@ class ModelEntry:
     n_ctx: int = 0
     bundled: bool = False  # the demo model shipped with Hanashi
     in_library: bool = False  # inside the models folder (deleting removes the file)
-    error: str = ""  # why the header could not be read
+    error: str = ""  # why the model cannot be used (unreadable header, or a value llama.cpp can't use)
 
     @property
     def usable(self) -> bool:
@@ -67,7 +68,7 @@ def human_size(n: int) -> str:
 def parity_text(parity: dict, runtime: str = "") -> str:
     """``exact (242/242)``, ``97.5% (236/242), sentencepiece tokenizer`` or ``not measured``."""
     matched, total = parity.get("tokenizer.matched"), parity.get("tokenizer.total")
-    if not total:
+    if not isinstance(total, int) or not isinstance(matched, int) or total <= 0 or not 0 <= matched <= total:
         return "not measured"
     if parity.get("tokenizer.exact"):
         return f"exact ({matched}/{total})"
@@ -75,16 +76,41 @@ def parity_text(parity: dict, runtime: str = "") -> str:
     return text + (f", {runtime} tokenizer" if runtime else "")
 
 
+def _size_of(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 def read_entry(path: Path, bundled: bool = False, in_library: bool = False) -> ModelEntry:
+    """The library's view of one file; ``error`` says why it cannot be used. Never raises."""
     path = Path(path)
     try:
-        info = read_info(path)
+        info = checked_info(path)
     except (ConversionError, OSError) as e:
-        size = path.stat().st_size if path.exists() else 0
-        message = e.message if isinstance(e, ConversionError) else str(e)
-        return ModelEntry(path, path.stem, size, bundled=bundled, in_library=in_library, error=message)
+        message = e.message if isinstance(e, ConversionError) else f"the file cannot be read ({e.strerror or e})"
+        return ModelEntry(path, path.stem, _size_of(path), bundled=bundled, in_library=in_library, error=message)
+    except Exception as e:  # a reader bug must not keep the library (or the app) from opening
+        return ModelEntry(path, path.stem, _size_of(path), bundled=bundled, in_library=in_library,
+                          error=f"the file could not be checked ({type(e).__name__}: {e})")
     return ModelEntry(path, info.name or path.stem, info.size, info.family or "", info.file_type, info.parity,
                       info.runtime_tokenizer, info.n_ctx, bundled, in_library)
+
+
+def _gguf_files(folder: Path) -> list[Path]:
+    try:
+        files = [p for p in folder.glob("*.gguf") if not p.is_dir()]
+    except OSError:
+        return []
+    return sorted(files, key=lambda p: p.name.lower())
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
 
 
 def demo_model() -> Path:
@@ -93,16 +119,21 @@ def demo_model() -> Path:
 
 def list_models(opened: list[str] | tuple[str, ...] = (), include_demo: bool = True) -> list[ModelEntry]:
     """Models folder first (by name), then files opened from elsewhere that still exist, then the demo."""
-    folder = paths.models_dir()
-    entries = [read_entry(p, in_library=True) for p in sorted(folder.glob("*.gguf"), key=lambda p: p.name.lower())]
-    seen = {e.path.resolve() for e in entries}
+    try:
+        folder = paths.models_dir()
+    except OSError:
+        folder = None
+    entries = [read_entry(p, in_library=True) for p in _gguf_files(folder)] if folder else []
+    seen = {_resolved(e.path) for e in entries}
     for p in opened:
+        if not isinstance(p, (str, Path)):
+            continue
         path = Path(p)
-        if path.is_file() and path.resolve() not in seen:
-            seen.add(path.resolve())
+        if path.is_file() and _resolved(path) not in seen:
+            seen.add(_resolved(path))
             entries.append(read_entry(path))
     demo = demo_model()
-    if include_demo and demo.is_file() and demo.resolve() not in seen:
+    if include_demo and demo.is_file() and _resolved(demo) not in seen:
         entries.append(read_entry(demo, bundled=True))
     return entries
 
@@ -125,15 +156,16 @@ def delete(entry: ModelEntry) -> bool:
 
 
 def default_model(last_model: str = "", opened: list[str] | tuple[str, ...] = ()) -> Path | None:
-    """The model to load at start: the last one used if it still exists, else the first usable
-    model in the library, else the demo."""
-    if last_model and Path(last_model).is_file():
+    """The model to load at start: the last one used if it still exists and is usable, else the
+    first usable model in the library, else the demo. Unusable files are skipped; never raises."""
+    if last_model and isinstance(last_model, str) and Path(last_model).is_file() \
+            and read_entry(Path(last_model)).usable:
         return Path(last_model)
     for entry in list_models(opened, include_demo=False):
         if entry.usable and entry.in_library:
             return entry.path
     demo = demo_model()
-    return demo if demo.is_file() else None
+    return demo if demo.is_file() and read_entry(demo, bundled=True).usable else None
 
 
 def import_target(model_dir: Path, out_type: str) -> Path:

@@ -78,7 +78,7 @@ def _validated(raw: dict) -> Settings:
             if f.name == "gpu_layers":
                 value = parse_gpu_layers(value)
             elif f.name in ("n_ctx", "threads"):
-                if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= (1 << 24):
                     raise ValueError
             elif f.name == "language" and value not in LANGUAGES:
                 raise ValueError
@@ -98,7 +98,7 @@ def _validated(raw: dict) -> Settings:
 def load(path: Path | None = None) -> Settings:
     path = path or paths.settings_path()
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         return Settings()
     except OSError as e:
@@ -106,14 +106,20 @@ def load(path: Path | None = None) -> Settings:
         s.problem = f"{path}: the settings file cannot be read ({e.strerror or e}); using defaults"
         return s
     try:
-        raw = json.loads(text)
+        raw = json.loads(data.decode("utf-8"))
         if not isinstance(raw, dict):
             raise ValueError("not a JSON object")
-    except ValueError as e:
+    except (ValueError, RecursionError) as e:
+        reason = "nested too deeply" if isinstance(e, RecursionError) else str(e)[:200]
         aside = path.with_name(path.name + ".broken")
-        os.replace(path, aside)
         s = Settings()
-        s.problem = f"{path}: the settings file is damaged ({e}); it was kept as {aside.name} and defaults are used"
+        try:
+            os.replace(path, aside)
+            s.problem = (f"{path}: the settings file is damaged ({reason}); it was kept as {aside.name} "
+                         "and defaults are used")
+        except OSError as moved:
+            s.problem = (f"{path}: the settings file is damaged ({reason}) and could not be kept aside "
+                         f"({moved.strerror or moved}); defaults are used")
         return s
     return _validated(raw)
 

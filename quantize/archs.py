@@ -14,6 +14,7 @@ import gguf
 import numpy as np
 
 from .checkpoint import Checkpoint
+from .config_values import MAX_LAYERS, MAX_POSITIONS, MAX_VOCAB, ConfigValues
 from .errors import ConversionError
 
 GELU_ACTS = ("gelu", "gelu_new", "gelu_fast", "gelu_pytorch_tanh")
@@ -37,17 +38,39 @@ class _Arch:
     def __init__(self, ckpt: Checkpoint):
         self.ckpt = ckpt
         self.cfg = ckpt.config
+        self.values = ConfigValues(ckpt.config, ckpt.dir / "config.json")
         self.plan: list[Planned] = []
 
-    def _get(self, *keys, default=None, required=True):
-        for k in keys:
-            v = self.cfg.get(k)
-            if v is not None:
-                return v
-        if required and default is None:
-            raise ConversionError(f"config.json has no {' / '.join(keys)}", self.ckpt.dir / "config.json",
-                                  "download config.json again from the model's repository")
-        return default
+    def _check_heads(self, embd_key: str, head_key: str) -> None:
+        if self.n_embd % self.n_head:
+            raise self.values.fail(head_key, self.n_head, f"must divide {embd_key} {self.n_embd} into whole heads")
+        self.head_dim = self.n_embd // self.n_head
+
+    def _vocab_rows(self, emb: str) -> int:
+        rows = self.ckpt.shape(emb)
+        if len(rows) != 2 or not 1 <= rows[0] <= MAX_VOCAB:
+            raise ConversionError(f"tensor {emb!r} has shape {list(rows)}: the vocabulary must have 1 to "
+                                  f"{MAX_VOCAB:,} rows", self.ckpt.entries[emb].path,
+                                  "the weights are damaged or not a language model: download them again")
+        return rows[0]
+
+    def check_unused(self, layer_patterns: tuple[str, ...]) -> None:
+        """Refuse tensors of layers beyond num_hidden_layers instead of silently dropping them."""
+        import re
+
+        used = {p.source for p in self.plan}
+        extra = []
+        for name in self.ckpt.entries:
+            for pattern in layer_patterns:
+                m = re.match(pattern, name)
+                if m and int(m.group(1)) >= self.n_layer and name not in used:
+                    extra.append(name)
+        if extra:
+            raise ConversionError(
+                f"config.json says {self.n_layer} layers but the checkpoint has tensors of more: "
+                f"{', '.join(sorted(extra)[:4])}{' …' if len(extra) > 4 else ''} ({len(extra)} unexpected)",
+                self.ckpt.dir / "config.json",
+                "config.json and the weights come from different models: download both from one repository")
 
     def _tensor(self, name: str, shape: tuple[int, ...]) -> str:
         if not self.ckpt.has(name):
@@ -91,37 +114,39 @@ class GPTNeoX(_Arch):
 
     def __init__(self, ckpt: Checkpoint):
         super().__init__(ckpt)
-        g = self._get
-        self.n_embd = int(g("hidden_size"))
-        self.n_head = int(g("num_attention_heads"))
-        self.n_layer = int(g("num_hidden_layers"))
-        self.n_ff = int(g("intermediate_size"))
-        self.n_ctx = int(g("max_position_embeddings"))
-        rope = self.cfg.get("rope_parameters") or self.cfg.get("rope_scaling") or {}
-        if not isinstance(rope, dict):
-            rope = {}
+        v = self.values
+        self.n_embd = v.int("hidden_size")
+        self.n_head = v.int("num_attention_heads")
+        self.n_layer = v.int("num_hidden_layers", hi=MAX_LAYERS)
+        self.n_ff = v.int("intermediate_size", hi=1 << 24)
+        self.n_ctx = v.int("max_position_embeddings", hi=MAX_POSITIONS)
+        self._check_heads("hidden_size", "num_attention_heads")
+        rope = v.dict("rope_parameters") or v.dict("rope_scaling")
         if rope.get("rope_type") not in (None, "default"):
-            raise ConversionError(f"rope scaling {rope.get('rope_type')!r} is not supported",
+            raise ConversionError(f"rope scaling {_short(rope.get('rope_type'))} is not supported",
                                   ckpt.dir / "config.json", "use a checkpoint without rope scaling")
-        self.rotary_pct = float(rope.get("partial_rotary_factor") or g("rotary_pct", "partial_rotary_factor",
-                                                                        default=1.0, required=False))
-        self.rope_base = float(rope.get("rope_theta") or g("rotary_emb_base", "rope_theta",
-                                                           default=10000.0, required=False))
-        self.parallel = bool(g("use_parallel_residual", default=True, required=False))
-        self.eps = float(g("layer_norm_eps", default=1e-5, required=False))
-        self.tied = bool(self.cfg.get("tie_word_embeddings", False))
-        self.act = str(g("hidden_act", default="gelu", required=False))
+        rv = ConfigValues(rope, ckpt.dir / "config.json")
+        self.rotary_pct = rv.float("partial_rotary_factor", lo=0.0, hi=1.0, default=0.0) or \
+            v.float("rotary_pct", "partial_rotary_factor", lo=0.0, hi=1.0, default=1.0)
+        self.rope_base = rv.float("rope_theta", lo=0.0, hi=1e12, default=0.0) or \
+            v.float("rotary_emb_base", "rope_theta", lo=0.0, hi=1e12, default=10000.0)
+        self.n_rot = int(self.head_dim * self.rotary_pct)
+        if self.n_rot < 2 or self.n_rot % 2:
+            raise v.fail("rotary_pct", self.rotary_pct,
+                         f"the rotary dimension head_dim {self.head_dim} × rotary_pct = {self.n_rot} must be even "
+                         "and at least 2")
+        self.parallel = v.bool("use_parallel_residual", default=True)
+        self.eps = v.float("layer_norm_eps", lo=0.0, hi=1.0, default=1e-5)
+        self.tied = v.bool("tie_word_embeddings", default=False)
+        self.act = v.str("hidden_act", default="gelu")
         if self.act not in GELU_ACTS:
             raise ConversionError(f"activation {self.act!r} is not supported (GELU only)", ckpt.dir / "config.json")
-        if self.n_embd % self.n_head:
-            raise ConversionError(f"hidden_size {self.n_embd} is not a multiple of num_attention_heads "
-                                  f"{self.n_head}", ckpt.dir / "config.json")
-        self.head_dim = self.n_embd // self.n_head
         emb = "gpt_neox.embed_in.weight"
         if not ckpt.has(emb):
             self._tensor(emb, ())
-        self.n_vocab = ckpt.shape(emb)[0]
+        self.n_vocab = self._vocab_rows(emb)
         self._plan()
+        self.check_unused((r"^gpt_neox\.layers\.(\d+)\.",))
 
     def _qkv(self, a: np.ndarray) -> np.ndarray:
         # HF stores per head [q_h, k_h, v_h]; llama.cpp wants [Q (all heads); K; V].
@@ -157,7 +182,7 @@ class GPTNeoX(_Arch):
 
     def write_hparams(self, w: gguf.GGUFWriter) -> None:
         super().write_hparams(w)
-        w.add_rope_dimension_count(int(self.head_dim * self.rotary_pct))
+        w.add_rope_dimension_count(self.n_rot)
         w.add_rope_freq_base(self.rope_base)
         w.add_parallel_residual(self.parallel)
 
@@ -167,26 +192,29 @@ class GPT2(_Arch):
 
     def __init__(self, ckpt: Checkpoint):
         super().__init__(ckpt)
-        g = self._get
-        self.n_embd = int(g("n_embd", "hidden_size"))
-        self.n_head = int(g("n_head", "num_attention_heads"))
-        self.n_layer = int(g("n_layer", "num_hidden_layers"))
-        self.n_ff = int(self.cfg.get("n_inner") or 4 * self.n_embd)
-        self.n_ctx = int(g("n_positions", "n_ctx", "max_position_embeddings"))
-        self.eps = float(g("layer_norm_epsilon", default=1e-5, required=False))
-        self.act = str(g("activation_function", default="gelu_new", required=False))
+        v = self.values
+        self.n_embd = v.int("n_embd", "hidden_size")
+        self.n_head = v.int("n_head", "num_attention_heads")
+        self.n_layer = v.int("n_layer", "num_hidden_layers", hi=MAX_LAYERS)
+        self.n_ff = v.int("n_inner", hi=1 << 24, default=4 * self.n_embd)
+        self.n_ctx = v.int("n_positions", "n_ctx", "max_position_embeddings", hi=MAX_POSITIONS)
+        self._check_heads("n_embd", "n_head")
+        self.eps = v.float("layer_norm_epsilon", lo=0.0, hi=1.0, default=1e-5)
+        self.act = v.str("activation_function", default="gelu_new")
         if self.act not in GELU_ACTS:
             raise ConversionError(f"activation {self.act!r} is not supported (GELU only)", ckpt.dir / "config.json")
         for flag in ("scale_attn_by_inverse_layer_idx", "reorder_and_upcast_attn"):
-            if self.cfg.get(flag):
+            if v.bool(flag, default=False):
                 raise ConversionError(f"GPT-2 option {flag} is not supported by llama.cpp",
                                       ckpt.dir / "config.json")
+        self.tied = v.bool("tie_word_embeddings", default=True)
         self.prefix = "transformer." if ckpt.has("transformer.wte.weight") else ""
         emb = self.prefix + "wte.weight"
         if not ckpt.has(emb):
             self._tensor("transformer.wte.weight", ())
-        self.n_vocab = ckpt.shape(emb)[0]
+        self.n_vocab = self._vocab_rows(emb)
         self._plan()
+        self.check_unused((r"^(?:transformer\.)?h\.(\d+)\.",))
 
     def _plan(self) -> None:
         E, F, V, P = self.n_embd, self.n_ff, self.n_vocab, self.prefix
@@ -208,9 +236,14 @@ class GPT2(_Arch):
             self.add(f"{b}ffn_down.bias", f"{p}mlp.c_proj.bias", (E,))
         self.add("output_norm.weight", f"{P}ln_f.weight", (E,))
         self.add("output_norm.bias", f"{P}ln_f.bias", (E,))
-        if self.ckpt.has("lm_head.weight") and not self.cfg.get("tie_word_embeddings", True):
+        if self.ckpt.has("lm_head.weight") and not self.tied:
             self.add("output.weight", "lm_head.weight", (V, E))
         # Tied: llama.cpp's gpt2 reuses token_embd when output.weight is absent.
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "…"
 
 
 ARCHITECTURES = {"GPTNeoXForCausalLM": GPTNeoX, "GPT2LMHeadModel": GPT2}
@@ -218,10 +251,10 @@ ARCHITECTURES = {"GPTNeoXForCausalLM": GPTNeoX, "GPT2LMHeadModel": GPT2}
 
 def load_architecture(ckpt: Checkpoint) -> _Arch:
     arch = ckpt.architecture
-    cls = ARCHITECTURES.get(arch)
+    cls = ARCHITECTURES.get(arch) if isinstance(arch, str) else None
     if cls is None:
         raise ConversionError(
-            f"architecture {arch!r} is not supported; supported: {', '.join(ARCHITECTURES)}",
+            f"architecture {_short(arch)} is not supported; supported: {', '.join(ARCHITECTURES)}",
             ckpt.dir / "config.json",
             "Hanashi converts the rinna GPT-NeoX and inu-ai GPT-2 models; for other models use a GGUF "
             "made by their own tools and open it directly")

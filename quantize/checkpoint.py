@@ -8,6 +8,8 @@ are never opened: loading them would run arbitrary code.
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -26,14 +28,53 @@ _SAFETENSORS_HOWTO = (
 )
 
 
+_MAX_JSON = 64 * 1024 * 1024
+
+
+def regular_file(path: Path, folder: Path, what: str) -> Path:
+    """``path`` when it is a regular file inside ``folder`` (after following links); else a clear error.
+
+    A pipe or device named like a model file would block the reader forever, and a link leading out
+    of the model folder would read a file the user never meant to give (links of a Hugging Face
+    cache snapshot into its own ``blobs`` folder are fine).
+    """
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise
+    except OSError as e:
+        raise ConversionError(f"cannot read {what} ({e.strerror or e})", path,
+                              "check that the file exists and is readable") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise ConversionError(f"{what} is not a regular file (a folder, pipe or device)", path,
+                              "replace it with the real file downloaded from the model's repository")
+    try:
+        target, home = Path(path).resolve(), Path(folder).resolve()
+        inside = target.is_relative_to(home)
+        # A Hugging Face cache snapshot links each file to the repository's blobs folder.
+        if not inside and home.parent.name == "snapshots":
+            inside = target.is_relative_to(home.parent.parent / "blobs")
+    except (OSError, RuntimeError):
+        inside = False
+    if not inside:
+        raise ConversionError(f"{what} is a link that leads outside the model folder", path,
+                              "copy the real file into the model folder instead of linking to it")
+    return Path(path)
+
+
 def _read_json(path: Path, what: str) -> dict:
     try:
+        regular_file(path, path.parent, what)
+        if path.stat().st_size > _MAX_JSON:
+            raise ConversionError(f"{what} is larger than {_MAX_JSON // 2**20} MiB", path,
+                                  "download the file again from the model's repository")
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise ConversionError(f"{what} is not valid JSON ({e})", path,
-                              "download the file again from the model's repository") from e
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as e:
+        reason = "it is nested too deeply" if isinstance(e, RecursionError) else str(e)[:200]
+        raise ConversionError(f"{what} is not valid JSON ({reason})", path,
+                              "download the file again from the model's repository") from None
     if not isinstance(data, dict):
         raise ConversionError(f"{what} is not a JSON object", path,
                               "download the file again from the model's repository")
@@ -41,7 +82,15 @@ def _read_json(path: Path, what: str) -> dict:
 
 
 def _optional_json(path: Path, what: str) -> dict:
-    return _read_json(path, what) if path.is_file() else {}
+    return _read_json(path, what) if os.path.lexists(path) else {}
+
+
+def _check_added_tokens(added: dict, path: Path) -> dict:
+    for text, tid in added.items():
+        if not isinstance(tid, int) or isinstance(tid, bool) or not 0 <= tid < (1 << 22):
+            raise ConversionError(f"added token {text[:40]!r} has id {str(tid)[:40]!r}; ids must be whole numbers "
+                                  f"from 0 to {(1 << 22) - 1:,}", path, "download added_tokens.json again")
+    return added
 
 
 class Checkpoint:
@@ -53,14 +102,15 @@ class Checkpoint:
             raise ConversionError("model folder not found", self.dir,
                                   "pass the folder that holds config.json and the *.safetensors files")
         config_path = self.dir / "config.json"
-        if not config_path.is_file():
+        if not os.path.lexists(config_path):
             raise ConversionError("config.json is missing", config_path,
                                   "download the complete model folder (config.json, *.safetensors, "
                                   "spiece.model, tokenizer_config.json)")
         self.config = _read_json(config_path, "config.json")
         self.tokenizer_config = _optional_json(self.dir / "tokenizer_config.json", "tokenizer_config.json")
         self.special_tokens_map = _optional_json(self.dir / "special_tokens_map.json", "special_tokens_map.json")
-        self.added_tokens = _optional_json(self.dir / "added_tokens.json", "added_tokens.json")
+        self.added_tokens = _check_added_tokens(_optional_json(self.dir / "added_tokens.json", "added_tokens.json"),
+                                                self.dir / "added_tokens.json")
         self.sp_model_path = self._find_sp_model()
         self.files = self._open_weights()
         self.entries: dict[str, TensorEntry] = {}
@@ -72,14 +122,17 @@ class Checkpoint:
 
     @property
     def architecture(self) -> str:
-        archs = self.config.get("architectures") or []
-        return archs[0] if archs else str(self.config.get("model_type", "?"))
+        archs = self.config.get("architectures")
+        if isinstance(archs, list) and archs and isinstance(archs[0], str):
+            return archs[0]
+        model_type = self.config.get("model_type")
+        return model_type if isinstance(model_type, str) else "?"
 
     def _find_sp_model(self) -> Path:
         for name in SP_MODEL_NAMES:
             p = self.dir / name
-            if p.is_file():
-                return p
+            if os.path.lexists(p):
+                return regular_file(p, self.dir, name)
         extra = " (this folder has tokenizer.json only)" if (self.dir / "tokenizer.json").is_file() else ""
         raise ConversionError(
             f"no sentencepiece model found{extra}; looked for {', '.join(SP_MODEL_NAMES)}", self.dir,
@@ -94,13 +147,18 @@ class Checkpoint:
             weight_map = data.get("weight_map")
             if not isinstance(weight_map, dict) or not weight_map:
                 raise ConversionError("the index has no weight_map", index, "download the index file again")
+            bad = [f"{k[:40]!r}: {str(v)[:40]!r}" for k, v in weight_map.items()
+                   if not isinstance(v, str) or not v.endswith(".safetensors") or Path(v).name != v]
+            if bad:
+                raise ConversionError(f"the index's weight_map must map tensor names to shard file names in this "
+                                      f"folder (*.safetensors); found {bad[0]}", index, "download the index file again")
             names = sorted(set(weight_map.values()))
-            missing = [n for n in names if not (self.dir / n).is_file()]
+            missing = [n for n in names if not os.path.lexists(self.dir / n)]
             if missing:
                 raise ConversionError(
                     f"the index lists {len(names)} shard(s) but {len(missing)} are missing: "
                     f"{', '.join(missing[:4])}", self.dir, "download every model-0000x-of-0000y.safetensors shard")
-            files = [SafetensorsFile(self.dir / n) for n in names]
+            files = [self._open(self.dir / n) for n in names]
             have = {t for f in files for t in f.entries}
             absent = [t for t in weight_map if t not in have]
             if absent:
@@ -108,11 +166,11 @@ class Checkpoint:
                     f"tensors listed in the index are not in their shards: {', '.join(absent[:4])}",
                     index, "download the shards again")
             return files
-        if single.is_file():
-            return [SafetensorsFile(single)]
+        if os.path.lexists(single):
+            return [self._open(single)]
         loose = sorted(self.dir.glob("*.safetensors"))
         if loose:
-            return [SafetensorsFile(p) for p in loose]
+            return [self._open(p) for p in loose]
         pickled = [n for n in _PICKLED if (self.dir / n).exists()] + sorted(
             p.name for p in self.dir.glob("pytorch_model-*.bin"))
         if pickled:
@@ -121,6 +179,9 @@ class Checkpoint:
                 self.dir, _SAFETENSORS_HOWTO)
         raise ConversionError("no model weights (*.safetensors) in this folder", self.dir,
                               "download model.safetensors (or all shards and model.safetensors.index.json)")
+
+    def _open(self, path: Path) -> SafetensorsFile:
+        return SafetensorsFile(regular_file(path, self.dir, path.name))
 
     def has(self, name: str) -> bool:
         return name in self.entries

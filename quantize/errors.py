@@ -38,3 +38,23 @@ class GGUFFileError(ConversionError):
 
 class ConversionCancelled(Exception):
     """Raised inside a conversion when its cancel flag is set; nothing is left on disk."""
+
+
+class InvalidGGUFError(GGUFFileError):
+    """A GGUF whose header reads, but whose values llama.cpp or Hanashi cannot use.
+
+    ``problems`` lists every value found wrong (each names the key, the value and what is allowed);
+    the message shows the first ones.
+    """
+
+    def __init__(self, problems: list, path: object = None, fix: str = ""):
+        self.problems = list(problems)
+        first = self.problems[0] if self.problems else "invalid metadata"
+        more = len(self.problems) - 1
+        message = f"the model file has a value Hanashi cannot use: {first}"
+        if more:
+            message += f" (and {more} more problem{'s' if more > 1 else ''}: " + \
+                "; ".join(str(p) for p in self.problems[1:4]) + ("; …" if more > 3 else "") + ")"
+        if not fix and self.problems:
+            fix = getattr(self.problems[0], "fix", "")
+        super().__init__("invalid", message, path, fix or "download or convert the model again")

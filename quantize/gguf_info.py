@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import mmap
+import stat
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +48,8 @@ class GGUFInfo:
     sp_model: bytes = b""
     runtime_tokenizer: str = ""  # "llama.cpp" | "sentencepiece" | "" (not measured)
     parity: dict = field(default_factory=dict)
+    # Values of the wrong type, read as their defaults (gguf_check reports them in full).
+    problems: list[str] = field(default_factory=list)
 
     @property
     def has_hanashi_metadata(self) -> bool:
@@ -55,15 +58,44 @@ class GGUFInfo:
 
 _SCALARS = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?", 10: "<Q", 11: "<q", 12: "<d"}
 _STRING, _ARRAY = 8, 9
+TYPE_NAMES = {0: "uint8", 1: "int8", 2: "uint16", 3: "int16", 4: "uint32", 5: "int32", 6: "float32", 7: "bool",
+              8: "string", 9: "array", 10: "uint64", 11: "int64", 12: "float64"}
 # Arrays only counted, never decoded: the vocabulary (llama.cpp reads it itself).
 _SKIP = {"tokenizer.ggml.tokens", "tokenizer.ggml.scores", "tokenizer.ggml.token_type",
          "tokenizer.ggml.merges", "tokenizer.ggml.precompiled_charsmap"}
+_MAX_NESTING = 4  # arrays of arrays deeper than this are not something any model writes
+_MAX_DIMS = 4  # GGML_MAX_DIMS
+
+
+@dataclass(frozen=True)
+class ValueType:
+    """A metadata value's GGUF type: ``vtype`` (TYPE_NAMES), for arrays the element type and count."""
+
+    vtype: int
+    itype: int | None = None
+    count: int = 0
+
+    def __str__(self) -> str:
+        if self.vtype == _ARRAY:
+            return f"array of {self.count} {TYPE_NAMES.get(self.itype, '?')}"
+        return TYPE_NAMES.get(self.vtype, "?")
+
+
+@dataclass
+class Header:
+    """A GGUF header: metadata values, their GGUF types, the tensor table and where data starts."""
+
+    kv: dict
+    types: dict[str, ValueType]
+    tensors: list[tuple[str, tuple[int, ...], int, int]]
+    data_start: int
 
 
 class _Cursor:
     def __init__(self, buf):
         self.buf = buf
         self.pos = 0
+        self.last_array: tuple[int | None, int] = (None, 0)
 
     def take(self, fmt: str):
         value = struct.unpack_from(fmt, self.buf, self.pos)[0]
@@ -82,14 +114,18 @@ class _Cursor:
         n = self.take("<Q")
         self.pos += n
 
-    def value(self, vtype: int, keep: bool = True):
+    def value(self, vtype: int, keep: bool = True, depth: int = 0):
         if vtype in _SCALARS:
             return self.take(_SCALARS[vtype])
         if vtype == _STRING:
             return self.string()
         if vtype != _ARRAY:
             raise ValueError(f"unknown metadata value type {vtype}")
+        if depth >= _MAX_NESTING:
+            raise ValueError("arrays are nested too deeply")
         itype, count = self.take("<I"), self.take("<Q")
+        if depth == 0:
+            self.last_array = (itype, count)
         if itype in _SCALARS:
             size = struct.calcsize(_SCALARS[itype])
             start, self.pos = self.pos, self.pos + size * count
@@ -106,11 +142,39 @@ class _Cursor:
                     self.skip_string()
                 return None
             return [self.string() for _ in range(count)]
-        return [self.value(itype, keep) for _ in range(count)]
+        if itype != _ARRAY:
+            raise ValueError(f"unknown array element type {itype}")
+        if count > len(self.buf) - self.pos:  # every element takes at least one byte
+            raise ValueError("an array runs past the end of the file")
+        return [self.value(itype, keep, depth + 1) for _ in range(count)]
 
 
 def read_header(path: Path) -> tuple[dict, list[tuple[str, tuple[int, ...], int, int]], int]:
     """(metadata, tensors as (name, shape, ggml type, offset), the file offset where data starts)."""
+    h = read_typed_header(path)
+    return h.kv, h.tensors, h.data_start
+
+
+def read_typed_header(path: Path, vocab: bool = False) -> Header:
+    """The header with every value's GGUF type; ``vocab`` also decodes the token list and scores."""
+    path = Path(path)
+    try:
+        mode = path.stat().st_mode
+    except OSError as e:
+        raise GGUFFileError("missing", f"the file cannot be read ({e.strerror or e})", path,
+                            "check the path to the .gguf file and that it is readable") from None
+    if not stat.S_ISREG(mode):
+        raise GGUFFileError("not_gguf", "this is not a regular file (a folder, pipe or device)", path,
+                            "open a .gguf model file")
+    try:
+        return _read_typed_header(path, vocab)
+    except OSError as e:
+        raise GGUFFileError("corrupt", f"the file cannot be read ({e.strerror or e})", path,
+                            "check that the file is readable, or download it again") from None
+
+
+def _read_typed_header(path: Path, vocab: bool) -> Header:
+    skip = _SKIP - {"tokenizer.ggml.tokens", "tokenizer.ggml.scores", "tokenizer.ggml.token_type"} if vocab else _SKIP
     with open(path, "rb") as f:
         if f.read(4) != b"GGUF":
             raise GGUFFileError("not_gguf", "not a GGUF file (wrong magic bytes)", path,
@@ -129,19 +193,27 @@ def read_header(path: Path) -> tuple[dict, list[tuple[str, tuple[int, ...], int,
             raise GGUFFileError("not_gguf", f"GGUF version {version} is too old", path,
                                 "convert the model again")
         n_tensors, n_kv = cur.take("<Q"), cur.take("<Q")
-        kv = {}
+        kv, types = {}, {}
         for _ in range(n_kv):
             key = cur.string()
-            kv[key] = cur.value(cur.take("<I"), keep=key not in _SKIP)
+            vtype = cur.take("<I")
+            cur.last_array = (None, 0)
+            kv[key] = cur.value(vtype, keep=key not in skip)
+            types[key] = ValueType(vtype, *cur.last_array) if vtype == _ARRAY else ValueType(vtype)
         tensors = []
         for _ in range(n_tensors):
             name = cur.string()
-            dims = tuple(cur.take("<Q") for _ in range(cur.take("<I")))
+            n_dims = cur.take("<I")
+            if n_dims > _MAX_DIMS:
+                raise ValueError(f"tensor {name!r} has {n_dims} dimensions (at most {_MAX_DIMS})")
+            dims = tuple(cur.take("<Q") for _ in range(n_dims))
             tensors.append((name, dims, cur.take("<I"), cur.take("<Q")))
-        align = int(kv.get("general.alignment", 32) or 32)
+        align = kv.get("general.alignment", 32)
+        if type(align) is not int or align <= 0 or align & (align - 1):
+            raise ValueError(f"general.alignment {align!r} is not a power of two")
         data_start = (cur.pos + align - 1) // align * align
-        return kv, tensors, data_start
-    except (struct.error, ValueError, UnicodeDecodeError, OverflowError, MemoryError) as e:
+        return Header(kv, types, tensors, data_start)
+    except (struct.error, ValueError, UnicodeDecodeError, OverflowError, MemoryError, RecursionError) as e:
         raise GGUFFileError("corrupt", f"the GGUF header is damaged or truncated ({e})", path,
                                 "download or convert the file again") from None
     finally:
@@ -157,7 +229,7 @@ def tensor_bytes(dims: tuple[int, ...], ggml_type: int) -> int | None:
         return None
     n = 1
     for d in dims:
-        n *= d
+        n *= int(d)
     return n // block * size
 
 
@@ -179,48 +251,101 @@ def read_metadata(path: str | Path) -> dict:
 
 
 def read_info(path: str | Path) -> GGUFInfo:
-    """The file's metadata as a GGUFInfo; GGUFFileError when it is missing, not a GGUF or damaged."""
+    """The file's metadata as a GGUFInfo; GGUFFileError when it is missing, not a GGUF or damaged.
+
+    A value of the wrong type never raises: it reads as its default and is noted in ``problems``
+    (``gguf_check`` tells whether the file is usable).
+    """
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise GGUFFileError("missing", "no such model file", path, "check the path to the .gguf file")
-    kv, tensors, data_start = read_header(path)
+    header = read_typed_header(path)
+    return info_from_header(path, header)
+
+
+def info_from_header(path: Path, header: Header) -> GGUFInfo:
+    kv, tensors, data_start = header.kv, header.tensors, header.data_start
     size = path.stat().st_size
     check_complete(path, tensors, data_start, size)
-    arch = kv.get("general.architecture", "")
+    problems: list[str] = []
+
+    def get(key, kind, default):
+        value = kv.get(key, default)
+        ok = {"int": lambda v: type(v) is int, "str": lambda v: isinstance(v, str),
+              "bool": lambda v: type(v) is bool, "bytes": lambda v: isinstance(v, bytes),
+              "strs": lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
+              "ints": lambda v: isinstance(v, list) and all(type(x) is int for x in v)}[kind]
+        if key in kv and not ok(value):
+            problems.append(f"{key} has type {header.types.get(key, '?')}, expected {kind}")
+            return default
+        return value
+
+    arch = get("general.architecture", "str", "")
     h = "hanashi."
-    info = GGUFInfo(path=path, size=size, architecture=arch, name=kv.get("general.name", ""),
-                    file_type=FILE_TYPES.get(kv.get("general.file_type", -1), "?"),
-                    n_ctx=int(kv.get(f"{arch}.context_length", 0) or 0),
-                    n_layer=int(kv.get(f"{arch}.block_count", 0) or 0),
-                    n_embd=int(kv.get(f"{arch}.embedding_length", 0) or 0),
-                    chat_template=kv.get("tokenizer.chat_template", "") or "",
-                    bos_id=kv.get("tokenizer.ggml.bos_token_id"), eos_id=kv.get("tokenizer.ggml.eos_token_id"),
-                    tokenizer_kind=kv.get("tokenizer.ggml.model", ""))
+    file_type = get("general.file_type", "int", -1)
+    info = GGUFInfo(path=path, size=size, architecture=arch, name=get("general.name", "str", ""),
+                    file_type=FILE_TYPES.get(file_type, "?"),
+                    n_ctx=get(f"{arch}.context_length", "int", 0),
+                    n_layer=get(f"{arch}.block_count", "int", 0),
+                    n_embd=get(f"{arch}.embedding_length", "int", 0),
+                    chat_template=get("tokenizer.chat_template", "str", ""),
+                    bos_id=get("tokenizer.ggml.bos_token_id", "int", None),
+                    eos_id=get("tokenizer.ggml.eos_token_id", "int", None),
+                    tokenizer_kind=get("tokenizer.ggml.model", "str", ""))
     if h + "family" in kv:
-        info.family = kv[h + "family"]
-        try:
-            info.sampling = json.loads(kv.get(h + "sampling", "{}"))
-        except ValueError:
-            info.sampling = {}
-        info.stop_strings = list(kv.get(h + "stop_strings", []))
-        info.newline = kv.get(h + "newline", "")
-        info.strip_pieces = list(kv.get(h + "strip_pieces", []))
-        info.banned_token_ids = list(kv.get(h + "banned_token_ids", []))
-        info.context_limit = int(kv.get(h + "context_limit", 0))
-        info.reply_budget = int(kv.get(h + "reply_budget", 0))
-        info.sp_model = kv.get(h + "tokenizer.sp_model", b"") or b""
-        info.runtime_tokenizer = kv.get(h + "tokenizer.runtime", "")
-        info.parity = {k[len(h + "parity."):]: v for k, v in kv.items() if k.startswith(h + "parity.")}
+        info.family = get(h + "family", "str", "")
+        info.sampling = _sampling(get(h + "sampling", "str", "{}"), problems)
+        info.stop_strings = list(get(h + "stop_strings", "strs", []))
+        info.newline = get(h + "newline", "str", "")
+        info.strip_pieces = list(get(h + "strip_pieces", "strs", []))
+        info.banned_token_ids = list(get(h + "banned_token_ids", "ints", []))
+        info.context_limit = get(h + "context_limit", "int", 0)
+        info.reply_budget = get(h + "reply_budget", "int", 0)
+        info.sp_model = get(h + "tokenizer.sp_model", "bytes", b"")
+        info.runtime_tokenizer = get(h + "tokenizer.runtime", "str", "")
+        info.parity = _parity(kv, h + "parity.", problems)
+    info.problems = problems
     return info
+
+
+def _parity(kv: dict, prefix: str, problems: list[str]) -> dict:
+    out = {}
+    for k, v in kv.items():
+        if not k.startswith(prefix):
+            continue
+        name = k[len(prefix):]
+        want = bool if name.endswith(".exact") else int if name.endswith((".matched", ".total")) else str
+        if type(v) is not want or (want is int and v < 0):
+            problems.append(f"{k} has an invalid value")
+            continue
+        out[name] = v
+    if out.get("tokenizer.matched", 0) > out.get("tokenizer.total", 0):
+        out.pop("tokenizer.matched", None)
+        out.pop("tokenizer.total", None)
+    return out
+
+
+def _sampling(text: str, problems: list[str]) -> dict:
+    try:
+        value = json.loads(text) if len(text) <= 65536 else None
+    except (ValueError, RecursionError):
+        value = None
+    if not isinstance(value, dict):
+        problems.append("hanashi.sampling is not a JSON object")
+        return {}
+    return value
 
 
 def head_counts(path: Path) -> tuple[int, int]:
     """(attention heads, key/value heads) of the file's architecture; 0 where not recorded."""
     kv, _, _ = read_header(path)
     arch = kv.get("general.architecture", "")
+    arch = arch if isinstance(arch, str) else ""
 
     def first(v):
-        return max(v) if isinstance(v, list) and v else (v or 0)
+        if isinstance(v, list):
+            v = max((x for x in v if type(x) is int), default=0)
+        return v if type(v) is int and v > 0 else 0
 
     heads = first(kv.get(f"{arch}.attention.head_count"))
-    return int(heads), int(first(kv.get(f"{arch}.attention.head_count_kv")) or heads)
+    return heads, first(kv.get(f"{arch}.attention.head_count_kv")) or heads

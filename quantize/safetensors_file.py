@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import mmap
+import os
+import stat
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,7 +49,17 @@ class TensorEntry:
 
     @property
     def n_elements(self) -> int:
-        return int(np.prod(self.shape, dtype=np.int64)) if self.shape else 1
+        return _count(self.shape)
+
+
+_MAX_ELEMENTS = 1 << 48  # far beyond any real tensor; keeps byte counts clear of int64 overflow
+
+
+def _count(shape) -> int:
+    n = 1
+    for d in shape:
+        n *= d
+    return n
 
 
 class SafetensorsFile:
@@ -56,7 +68,11 @@ class SafetensorsFile:
     def __init__(self, path: Path):
         self.path = Path(path)
         try:
-            size = self.path.stat().st_size
+            st = os.stat(self.path)
+            if not stat.S_ISREG(st.st_mode):
+                raise ConversionError("not a regular file (a folder, pipe or device)", self.path,
+                                      "replace it with the real .safetensors file from the model's repository")
+            size = st.st_size
             with open(self.path, "rb") as f:
                 head = f.read(8)
                 if len(head) < 8:
@@ -71,8 +87,9 @@ class SafetensorsFile:
             raise ConversionError(f"cannot read file: {e.strerror}", self.path) from e
         try:
             header = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as e:
-            raise ConversionError(f"safetensors header is not valid JSON ({e})", self.path, _FIX) from e
+        except (UnicodeDecodeError, ValueError, RecursionError) as e:
+            reason = "nested too deeply" if isinstance(e, RecursionError) else str(e)[:200]
+            raise ConversionError(f"safetensors header is not valid JSON ({reason})", self.path, _FIX) from None
         if not isinstance(header, dict):
             raise ConversionError("safetensors header is not a JSON object", self.path, _FIX)
         self.metadata = header.pop("__metadata__", {}) or {}
@@ -81,14 +98,18 @@ class SafetensorsFile:
         for name, info in header.items():
             try:
                 dtype = info["dtype"]
-                shape = tuple(int(d) for d in info["shape"])
-                begin, end = (int(x) for x in info["data_offsets"])
+                shape = tuple(info["shape"])
+                begin, end = info["data_offsets"]
+                if not all(type(x) is int for x in (*shape, begin, end)) or not isinstance(dtype, str):
+                    raise TypeError("not integers")
             except (KeyError, TypeError, ValueError) as e:
-                raise ConversionError(f"tensor {name!r} has a malformed header entry", self.path, _FIX) from e
+                raise ConversionError(f"tensor {name[:80]!r} has a malformed header entry", self.path, _FIX) from e
             if dtype not in DTYPES:
-                raise ConversionError(f"tensor {name!r} has unsupported dtype {dtype}", self.path,
+                raise ConversionError(f"tensor {name[:80]!r} has unsupported dtype {dtype[:20]}", self.path,
                                       "save the checkpoint in float32, float16 or bfloat16")
-            n_el = int(np.prod(shape, dtype=np.int64)) if shape else 1
+            n_el = _count(shape)
+            if any(d < 0 for d in shape) or len(shape) > 8 or n_el > _MAX_ELEMENTS:
+                raise ConversionError(f"tensor {name[:80]!r} has an impossible shape {list(shape)[:8]}", self.path, _FIX)
             if end - begin != n_el * DTYPES[dtype][1] or begin < 0:
                 raise ConversionError(
                     f"tensor {name!r}: byte range {begin}..{end} does not match shape {list(shape)} "

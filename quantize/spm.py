@@ -43,20 +43,42 @@ class SpModel:
         return spm.SentencePieceProcessor(model_proto=self.proto_bytes)
 
 
+_MAX_SP_MODEL = 256 * 1024 * 1024
+_FIX = "download the tokenizer model (spiece.model) again"
+
+
 def load_sp_model(path: Path) -> SpModel:
+    """The model's pieces and flags; a clear ConversionError for anything sentencepiece can't load."""
+    import os
+    import stat
+
     from sentencepiece import sentencepiece_model_pb2 as pb
 
     path = Path(path)
-    data = path.read_bytes()
+    try:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            raise ConversionError("the sentencepiece model is not a regular file", path, _FIX)
+        if st.st_size == 0 or st.st_size > _MAX_SP_MODEL:
+            raise ConversionError(f"the sentencepiece model is {st.st_size:,} bytes (empty or impossibly large)",
+                                  path, _FIX)
+        data = path.read_bytes()
+    except OSError as e:
+        raise ConversionError(f"cannot read the sentencepiece model ({e.strerror or e})", path, _FIX) from None
     m = pb.ModelProto()
     try:
         m.ParseFromString(data)
     except Exception as e:  # protobuf raises its own DecodeError
-        raise ConversionError(f"not a valid sentencepiece model ({e})", path,
-                              "download the tokenizer model (spiece.model) again") from e
+        raise ConversionError(f"not a valid sentencepiece model ({str(e)[:200]})", path, _FIX) from None
     if not m.pieces:
-        raise ConversionError("sentencepiece model has no pieces", path,
-                              "download the tokenizer model (spiece.model) again")
+        raise ConversionError("sentencepiece model has no pieces", path, _FIX)
+    try:  # protobuf may parse what sentencepiece itself refuses
+        import sentencepiece as spm
+
+        spm.SentencePieceProcessor(model_proto=data)
+    except Exception as e:  # sentencepiece raises RuntimeError / OSError with its own message
+        raise ConversionError(f"sentencepiece cannot load this model ({str(e)[:200] or type(e).__name__})",
+                              path, _FIX) from None
     t, n = m.trainer_spec, m.normalizer_spec
     return SpModel(
         path=path,

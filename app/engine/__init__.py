@@ -11,8 +11,9 @@ chat use the same pieces:
 
 from .chat import ChatSession, DisplayStream, ReplyResult, generate_reply
 from .engine import Backend, Engine
-from .errors import (CorruptModelError, EngineBusyError, EngineError, GenerationError, ModelLoadError,
-                     ModelNotFoundError, ModelTooLargeError, NotAModelError, UnsupportedArchitectureError)
+from .errors import (CorruptModelError, EngineBusyError, EngineError, GenerationError, InvalidModelError,
+                     ModelLoadError, ModelNotFoundError, ModelTooLargeError, NotAModelError,
+                     UnsupportedArchitectureError)
 from .generate import CANCELLED, CONTEXT, EOS, LENGTH, STOP, Generation, StopRequest
 from .sampling import SamplingParams
 from .worker import DONE, ERROR, TEXT, EngineWorker, WorkerEvent
@@ -20,7 +21,7 @@ from .worker import DONE, ERROR, TEXT, EngineWorker, WorkerEvent
 __all__ = [
     "Backend", "CANCELLED", "CONTEXT", "ChatSession", "CorruptModelError", "DONE", "DisplayStream", "EOS",
     "ERROR", "Engine", "EngineBusyError", "EngineError", "EngineWorker", "Generation", "GenerationError",
-    "LENGTH", "ModelLoadError", "ModelNotFoundError", "ModelTooLargeError", "NotAModelError",
+    "InvalidModelError", "LENGTH", "ModelLoadError", "ModelNotFoundError", "ModelTooLargeError", "NotAModelError",
     "ReplyResult", "STOP", "SamplingParams", "StopRequest", "TEXT", "UnsupportedArchitectureError",
     "WorkerEvent", "generate_reply",
 ]

@@ -37,6 +37,11 @@ class ReplyResult:
     prompt_seconds: float
     seed: int
     raw_text: str  # what the model wrote, before display rules
+    note: str = ""  # why the reply is empty (shown to the user beside it); "" when it is not
+
+    @property
+    def empty(self) -> bool:
+        return not self.text.strip()
 
     @property
     def cancelled(self) -> bool:
@@ -129,7 +134,18 @@ def generate_reply(engine: Engine, persona: str | Sequence[Turn] | None, turns: 
                        n_prompt_evaluated=gen.n_prompt_evaluated, n_generated=gen.n_generated,
                        tokens_per_s=gen.tokens_per_s, context_used=gen.n_past, n_ctx=engine.n_ctx,
                        dropped_turns=len(convo) - len(kept), first_token_seconds=gen.first_token_seconds,
-                       prompt_seconds=gen.prompt_seconds, seed=gen.seed, raw_text=gen.text)
+                       prompt_seconds=gen.prompt_seconds, seed=gen.seed, raw_text=gen.text,
+                       note=_empty_note(stream.text, gen))
+
+
+def _empty_note(shown: str, gen: Generation) -> str:
+    if shown.strip() or gen.reason == CANCELLED:
+        return ""
+    if gen.note:
+        return gen.note
+    if gen.text.strip():
+        return "everything the model wrote was removed for display (a stop string or a hidden piece came first)"
+    return "the model wrote only whitespace"
 
 
 class ChatSession:

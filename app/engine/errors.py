@@ -29,6 +29,17 @@ class CorruptModelError(ModelLoadError):
     """The header reads, but llama.cpp cannot load the weights (truncated or damaged data)."""
 
 
+class InvalidModelError(CorruptModelError):
+    """The header reads, but a metadata value is one llama.cpp or Hanashi cannot use.
+
+    ``problems`` lists each bad value (``quantize.gguf_check.Problem``: key, value, what is allowed).
+    """
+
+    def __init__(self, message: str, path: object = None, fix: str = "", problems: list | None = None):
+        self.problems = list(problems or [])
+        super().__init__(message, path, fix)
+
+
 class UnsupportedArchitectureError(ModelLoadError):
     """The GGUF describes an architecture this llama.cpp build cannot run."""
 

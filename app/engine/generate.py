@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from .errors import GenerationError
-from .sampling import SamplerChain, SamplingParams
+from .sampling import SamplerChain, SamplingParams, usable_tokens
 from .tokenizer import IncrementalDetokenizer, RuntimeTokenizer
 
 # Why a generation ended.
@@ -72,6 +72,7 @@ class Generation:
     generate_seconds: float  # from the end of the prompt to the last token
     seed: int
     extra: dict = field(default_factory=dict)
+    note: str = ""  # why the reply is empty or ended at once, in words a person can act on
 
     @property
     def tokens_per_s(self) -> float:
@@ -126,6 +127,24 @@ def splice_cached(cached: Sequence[int], prompt: Sequence[int], piece: Callable[
     return list(cached[:cached_ends[b]]) + list(prompt[prompt_ends[b]:])
 
 
+def empty_reply_note(reason: str, generated: Sequence[int], pieces: Sequence[str]) -> str:
+    """Why a generation produced no text ("" when it produced some, or was cancelled)."""
+    if any(pieces) or reason == CANCELLED:
+        return ""
+    if reason == EOS and not generated:
+        return ("the model ended its reply at once (its first token was end-of-sequence); "
+                "try again, or raise the temperature")
+    if reason == EOS:
+        return "the model ended its reply without writing any visible text"
+    if reason == STOP:
+        return "the reply began with a stop string, so nothing was shown"
+    if reason == LENGTH:
+        return "the reply length limit (max_new_tokens) was reached before any visible text"
+    if reason == CONTEXT:
+        return "the context is full: start a new conversation or load the model with a larger context"
+    return ""
+
+
 def generate(runtime, tokenizer: RuntimeTokenizer, prompt: Sequence[int], params: SamplingParams,
              on_text: TextCallback | None = None, cancel: threading.Event | None = None,
              reuse_text: bool = True) -> Generation:
@@ -143,6 +162,10 @@ def generate(runtime, tokenizer: RuntimeTokenizer, prompt: Sequence[int], params
     if len(prompt) >= runtime.n_ctx:
         raise GenerationError(f"the prompt has {len(prompt)} tokens but the context holds {runtime.n_ctx}",
                               fix="shorten the conversation or load the model with a larger context")
+    if usable_tokens(params, runtime.n_vocab) <= 0:
+        raise GenerationError(f"every one of the model's {runtime.n_vocab} tokens is banned, so no reply can be "
+                              "written", getattr(runtime, "path", None),
+                              "ban fewer tokens (banned_token_ids in the sampling settings)")
     abort = runtime.abort
     abort.clear()
     if isinstance(cancel, StopRequest):
@@ -199,7 +222,8 @@ def generate(runtime, tokenizer: RuntimeTokenizer, prompt: Sequence[int], params
             pieces.append(tail)
         t_end = time.perf_counter()
         return Generation("".join(pieces), generated, reason, len(prompt), evaluated, len(generated),
-                          len(runtime.cached), t_prompt - t0, (t_first or t_end) - t0, t_end - t_prompt, seed)
+                          len(runtime.cached), t_prompt - t0, (t_first or t_end) - t0, t_end - t_prompt, seed,
+                          note=empty_reply_note(reason, generated, pieces))
     finally:
         if chain is not None:
             chain.close()

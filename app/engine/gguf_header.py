@@ -1,17 +1,25 @@
-"""Model-file metadata for the engine: quantize's fast GGUF reader, with the engine's error types."""
+"""Model-file metadata for the engine: quantize's fast GGUF reader and value checks, with the
+engine's error types."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from quantize.errors import GGUFFileError
+from quantize.errors import GGUFFileError, InvalidGGUFError
+from quantize.gguf_check import checked_info
 from quantize.gguf_info import GGUFInfo, head_counts, read_info
 
-from .errors import CorruptModelError, ModelNotFoundError, NotAModelError
+from .errors import CorruptModelError, InvalidModelError, ModelNotFoundError, NotAModelError
 
 _ERRORS = {"missing": ModelNotFoundError, "not_gguf": NotAModelError, "corrupt": CorruptModelError}
 
-__all__ = ["head_counts", "read_gguf_info"]
+__all__ = ["head_counts", "read_checked_info", "read_gguf_info"]
+
+
+def _engine_error(e: GGUFFileError):
+    if isinstance(e, InvalidGGUFError):
+        return InvalidModelError(e.message, e.path, e.fix, e.problems)
+    return _ERRORS.get(e.kind, CorruptModelError)(e.message, e.path, e.fix)
 
 
 def read_gguf_info(path: str | Path) -> GGUFInfo:
@@ -19,4 +27,12 @@ def read_gguf_info(path: str | Path) -> GGUFInfo:
     try:
         return read_info(path)
     except GGUFFileError as e:
-        raise _ERRORS[e.kind](e.message, e.path, e.fix) from None
+        raise _engine_error(e) from None
+
+
+def read_checked_info(path: str | Path) -> GGUFInfo:
+    """GGUFInfo once every metadata value has been checked; InvalidModelError names a bad one."""
+    try:
+        return checked_info(path)
+    except GGUFFileError as e:
+        raise _engine_error(e) from None

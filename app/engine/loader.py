@@ -15,7 +15,10 @@ from quantize import families
 from quantize.gguf_info import GGUFInfo
 
 from . import hardware
-from .gguf_header import head_counts, read_gguf_info
+from quantize.gguf_check import MIN_CONTEXT
+from quantize.llama_archs import LLAMA_ARCHITECTURES
+
+from .gguf_header import head_counts, read_checked_info, read_gguf_info
 from .errors import (CorruptModelError, ModelLoadError, ModelNotFoundError, ModelTooLargeError,
                      NotAModelError, UnsupportedArchitectureError)
 from .runtime import LlamaRuntime
@@ -27,6 +30,11 @@ DEFAULT_MAX_CTX = 4096
 
 
 def read_model_info(path: str | Path) -> GGUFInfo:
+    """The file's metadata after every value llama.cpp and Hanashi use has been checked.
+
+    Raises a ModelLoadError subclass: ModelNotFoundError, NotAModelError, CorruptModelError,
+    UnsupportedArchitectureError, or InvalidModelError naming the key, the value and what is allowed.
+    """
     path = Path(path).expanduser()
     if not path.exists():
         raise ModelNotFoundError("no such model file", path, "check the path to the .gguf file")
@@ -41,17 +49,30 @@ def read_model_info(path: str | Path) -> GGUFInfo:
     if not info.architecture:
         raise NotAModelError("the GGUF header names no model architecture (general.architecture)", path,
                              "the file was not written as a model; convert the model again")
-    return info
+    if info.architecture not in LLAMA_ARCHITECTURES:
+        raise UnsupportedArchitectureError(info.architecture, path)
+    try:
+        return read_checked_info(path)
+    except OSError as e:
+        raise ModelLoadError(f"the file cannot be read ({e.strerror or e})", path,
+                             "check that the file is readable") from e
 
 
 def choose_context(info: GGUFInfo, requested: int | None) -> tuple[int, str]:
-    """The context size to allocate, and a note when the request was changed."""
-    trained = info.n_ctx or 2048
-    limit = min(trained, info.context_limit) if info.context_limit else trained
+    """The context size to allocate, and a note when the request was changed.
+
+    At most the model's own context (and its card's limit); at least MIN_CONTEXT tokens, the least
+    that holds a prompt and a short reply, unless the model itself is trained on fewer.
+    """
+    trained = info.n_ctx if isinstance(info.n_ctx, int) and info.n_ctx > 0 else 2048
+    limit = min(trained, info.context_limit) if info.context_limit and info.context_limit > 0 else trained
     if requested is None or requested <= 0:
         return min(limit, DEFAULT_MAX_CTX), ""
     if requested > limit:
         return limit, f"context {requested} is more than the model supports; using {limit}"
+    least = min(MIN_CONTEXT, limit)
+    if requested < least:
+        return least, f"context {requested} is too small to hold a prompt and a reply; using {least}"
     return int(requested), ""
 
 

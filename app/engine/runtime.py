@@ -79,6 +79,9 @@ class LlamaRuntime:
         if not self.model:
             raise OSError(llama_log.last_errors() or "llama.cpp could not load the model")
         cparams = llama_cpp.llama_context_default_params()
+        # llama.cpp caps a batch at the context size and asserts that no decode call exceeds it:
+        # prompts are sent in chunks of the batch size, which therefore never exceeds the context.
+        n_batch = max(1, min(int(n_batch), int(n_ctx)))
         cparams.n_ctx = n_ctx
         cparams.n_batch = n_batch
         cparams.n_ubatch = n_batch
@@ -99,7 +102,7 @@ class LlamaRuntime:
         self.vocab = llama_cpp.llama_model_get_vocab(self.model)
         self.memory = llama_cpp.llama_get_memory(self.ctx)
         self.n_ctx = llama_cpp.llama_n_ctx(self.ctx)
-        self.n_batch = n_batch
+        self.n_batch = max(1, min(n_batch, llama_cpp.llama_n_batch(self.ctx), llama_cpp.llama_n_ubatch(self.ctx)))
         self.n_vocab = llama_cpp.llama_vocab_n_tokens(self.vocab)
         self.n_layer = llama_cpp.llama_model_n_layer(self.model)
         self.n_threads = n_threads

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from quantize import families
+from quantize.gguf_check import SAMPLING_RANGES
 
 # How many recent tokens the repetition penalty looks at. transformers' repetition_penalty
 # covers the whole sequence; a window this size covers a chat reply and the turn before it.
@@ -33,13 +35,21 @@ class SamplingParams:
 
     @classmethod
     def from_card(cls, card: Mapping | None = None, banned_token_ids: Sequence[int] = ()) -> "SamplingParams":
-        """The card's defaults as recorded in a GGUF (``GGUFInfo.sampling``); missing keys: base."""
+        """The card's defaults as recorded in a GGUF (``GGUFInfo.sampling``); missing keys: base.
+
+        A value out of range (files are checked before loading; this is the last guard) is
+        replaced by the base family's default rather than reaching llama.cpp.
+        """
         base = families.FAMILIES[families.BASE].sampling.__dict__
-        values = {**base, **{k: v for k, v in (card or {}).items() if k in base}}
+        card = card if isinstance(card, Mapping) else {}
+        values = dict(base)
+        for k, v in card.items():
+            if k in base and not sampling_problem(k, v):
+                values[k] = v
+        banned = tuple(t for t in banned_token_ids if isinstance(t, int) and not isinstance(t, bool))
         return cls(temperature=float(values["temperature"]), top_p=float(values["top_p"]),
                    top_k=int(values["top_k"]), repetition_penalty=float(values["repetition_penalty"]),
-                   max_new_tokens=int(values["max_new_tokens"]),
-                   banned_token_ids=tuple(int(t) for t in banned_token_ids))
+                   max_new_tokens=int(values["max_new_tokens"]), banned_token_ids=banned)
 
     def override(self, overrides: Mapping | None = None, **kw) -> "SamplingParams":
         """A copy with the given fields replaced; None values are ignored.
@@ -52,14 +62,13 @@ class SamplingParams:
         if unknown:
             raise ValueError(f"unknown sampling setting(s): {', '.join(sorted(unknown))}; "
                              f"known: {', '.join(sorted(names))}")
+        problems = [p for k, v in changes.items() if (p := sampling_problem(k, v))]
+        if problems:
+            raise ValueError("invalid sampling settings: " + "; ".join(problems))
         if "banned_token_ids" in changes:
             changes["banned_token_ids"] = tuple(sorted(set(self.banned_token_ids)
                                                        | {int(t) for t in changes["banned_token_ids"]}))
-        out = dataclasses.replace(self, **changes)
-        if out.temperature < 0 or out.top_p <= 0 or out.top_p > 1 or out.repetition_penalty <= 0 \
-                or out.max_new_tokens < 1:
-            raise ValueError(f"invalid sampling settings: {out}")
-        return out
+        return dataclasses.replace(self, **changes)
 
     @property
     def greedy(self) -> bool:
@@ -67,6 +76,36 @@ class SamplingParams:
 
     def resolved_seed(self) -> int:
         return self.seed if self.seed is not None else random.randrange(2**31)
+
+
+def sampling_problem(name: str, value) -> str:
+    """Why ``value`` cannot be the sampling setting ``name`` ("" when it can)."""
+    if name in SAMPLING_RANGES:
+        kind, lo, hi, lo_ok = SAMPLING_RANGES[name]
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if kind is int and not isinstance(value, int):
+            number = False
+        if not number or not math.isfinite(value) or value > hi or value < lo or (value == lo and not lo_ok):
+            return (f"{name} {value!r} must be {'an integer' if kind is int else 'a finite number'} "
+                    f"{'from' if lo_ok else 'above'} {lo:g} up to {hi:g}")
+        return ""
+    if name == "seed":
+        return "" if isinstance(value, int) and not isinstance(value, bool) else f"seed {value!r} must be an integer"
+    if name == "penalty_window":
+        ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 1 << 16
+        return "" if ok else f"penalty_window {value!r} must be an integer from 0 to 65536"
+    if name == "banned_token_ids":
+        try:
+            ok = all(isinstance(t, int) and not isinstance(t, bool) for t in value)
+        except TypeError:
+            ok = False
+        return "" if ok else f"banned_token_ids {value!r} must be a list of token ids"
+    return ""
+
+
+def usable_tokens(params: SamplingParams, n_vocab: int) -> int:
+    """How many tokens the sampler may still choose from after the bans."""
+    return n_vocab - len({t for t in params.banned_token_ids if 0 <= t < n_vocab})
 
 
 @dataclass

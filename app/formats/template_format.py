@@ -13,37 +13,22 @@ Where the persona goes:
   ``user`` / ``assistant`` messages.
 
 The end-of-sequence token's text, when known, is also a stop string, in case it appears as text.
+
+Templates come from model files, so they render in a bounded sandbox (``template_sandbox``): limits
+on source size, time, steps, output size and recursion. A template that fails a trial render when
+it is loaded is refused with a ValueError (the loader then falls back to plain completion and says
+why); one that reaches a limit later raises ValueError for that reply, and for every reply after.
 """
 
 from __future__ import annotations
 
-import json
-import time
 from collections.abc import Sequence
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .chat_format import ChatFormat
-from .turns import USER, Turn
-
-
-def _raise_exception(message: str) -> None:
-    raise jinja2.TemplateError(message)
-
-
-def _tojson(value, indent=None) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=indent)
-
-
-def _environment() -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(
-        trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.loopcontrols"]
-    )
-    env.globals["raise_exception"] = _raise_exception
-    env.globals["strftime_now"] = time.strftime
-    env.filters["tojson"] = _tojson
-    return env
+from .template_sandbox import TemplateLimitError, compile_template, render_bounded
+from .turns import ASSISTANT, USER, Turn
 
 
 def _messages(turns: Sequence[Turn]) -> list[dict[str, str]]:
@@ -56,19 +41,29 @@ class TemplateFormat(ChatFormat):
     def __init__(self, chat_template: str, bos_token: str = "", eos_token: str = ""):
         super().__init__("template", stop_strings=(eos_token,) if eos_token else ())
         try:
-            self._template = _environment().from_string(chat_template)
+            self._template = compile_template(chat_template)
         except jinja2.TemplateSyntaxError as exc:
             raise ValueError(f"the model's chat template is not valid Jinja: {exc}") from exc
         self.bos_token = bos_token
         self.eos_token = eos_token
+        self._broken = ""  # set once a render reaches a limit: later renders fail at once
+        trial = _messages([Turn(USER, "こんにちは"), Turn(ASSISTANT, "こんにちは。"), Turn(USER, "元気?")])
+        try:  # a trial render, so a template that cannot finish is refused when the model loads
+            self._render(trial)
+        except jinja2.TemplateError:
+            pass  # an error the template raises on purpose is reported when it happens
+        except TemplateLimitError as exc:
+            raise ValueError(f"the model's chat template was stopped: {exc}") from None
 
     def _render(self, messages: list[dict[str, str]]) -> str:
-        return self._template.render(
-            messages=messages,
-            add_generation_prompt=True,
-            bos_token=self.bos_token,
-            eos_token=self.eos_token,
-        )
+        if self._broken:
+            raise TemplateLimitError(self._broken)
+        try:
+            return render_bounded(self._template, messages=messages, add_generation_prompt=True,
+                                  bos_token=self.bos_token, eos_token=self.eos_token)
+        except TemplateLimitError as exc:
+            self._broken = str(exc)
+            raise
 
     def render(self, persona: Sequence[Turn], turns: Sequence[Turn]) -> str:
         conversation = _messages(turns)
@@ -82,3 +77,5 @@ class TemplateFormat(ChatFormat):
             return self._render(_messages(persona) + conversation)
         except jinja2.TemplateError as exc:
             raise ValueError(f"the model's chat template failed: {exc}") from exc
+        except TemplateLimitError as exc:
+            raise ValueError(f"the model's chat template was stopped: {exc}") from None

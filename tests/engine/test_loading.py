@@ -9,8 +9,8 @@ import gguf
 import numpy as np
 import pytest
 
-from app.engine import (CorruptModelError, Engine, ModelLoadError, ModelNotFoundError, ModelTooLargeError,
-                        NotAModelError, UnsupportedArchitectureError)
+from app.engine import (CorruptModelError, Engine, InvalidModelError, ModelLoadError, ModelNotFoundError,
+                        ModelTooLargeError, NotAModelError, UnsupportedArchitectureError)
 from app.engine import hardware
 from app.engine.tokenizer import LLAMA_CPP, SENTENCEPIECE
 
@@ -117,11 +117,11 @@ def test_truncated_file(tmp_path, rinna_gguf, keep):
         assert f"but it has {int(len(data) * keep):,}" in error.message
 
 
-def test_missing_tensor_is_reported_from_llama_cpp(tmp_path, variant):
+def test_missing_tensor_is_named_before_llama_cpp_sees_the_file(tmp_path, variant):
     path = variant("no-output-norm", drop_tensors=("output_norm.weight",))
     error = _load_error(path)
-    assert isinstance(error, CorruptModelError)
-    assert "llama.cpp could not load" in error.message and "output_norm" in error.message
+    assert isinstance(error, InvalidModelError) and isinstance(error, CorruptModelError)
+    assert "output_norm.weight" in error.message and "missing" in error.message
 
 
 def test_unsupported_architecture(tmp_path):
