@@ -6,6 +6,7 @@ tokenizer files, output folder and free space) runs before the first byte of wei
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 from dataclasses import dataclass
@@ -15,7 +16,8 @@ from typing import Callable
 from . import parity_tokens
 from .archs import load_architecture
 from .checkpoint import Checkpoint
-from .errors import ConversionError
+from .config_values import check_output_name
+from .errors import ConversionCancelled, ConversionError
 from .families import FAMILIES, FAMILY_NAMES, detect_family
 from .metadata import ModelInfo, add_metadata
 from .outfile import atomic_output, check_writable, temp_path_beside
@@ -55,8 +57,14 @@ def convert(model_dir: str | Path, out: str | Path, out_type: str = "q4_k_m", fa
     t0 = time.monotonic()
     out_type = check_type(out_type)
     out = Path(out)
+    check_output_name(out)
     if family is not None and family not in FAMILIES:
         raise ConversionError(f"unknown model family {family!r}", fix=f"choose one of: {', '.join(FAMILY_NAMES)}")
+
+    def check_cancelled() -> None:  # between stages; each stage also stops on its own
+        if cancelled is not None and cancelled():
+            raise ConversionCancelled()
+
     ckpt = Checkpoint(model_dir)
     try:
         arch = load_architecture(ckpt)
@@ -73,11 +81,11 @@ def convert(model_dir: str | Path, out: str | Path, out_type: str = "q4_k_m", fa
                          tokenizer_kind=vocab.candidate_kinds()[0])
 
         report = None
+        check_cancelled()
         if measure_parity:
-            report = choose_tokenizer(arch, info, vocab, progress)
+            report = choose_tokenizer(arch, info, vocab, progress, cancelled=cancelled)
+            check_cancelled()
             info.tokenizer_kind = report.kind
-            info.parity = {"runtime": report.runtime, "exact": report.exact, "matched": report.matched,
-                           "total": report.total, "kind": report.kind}
 
         def meta(w):
             add_metadata(w, info, vocab)
@@ -92,7 +100,9 @@ def convert(model_dir: str | Path, out: str | Path, out_type: str = "q4_k_m", fa
                 inter = temp_path_beside(out, float_type)
                 try:
                     write_gguf(inter, arch, meta, float_type, progress=step("write"), cancelled=cancelled)
-                    quantize_file(inter, tmp, out_type, arch.n_params, progress=step("quantize"), threads=threads)
+                    check_cancelled()
+                    quantize_file(inter, tmp, out_type, arch.n_params, progress=step("quantize"), threads=threads,
+                                  cancelled=cancelled, label=out)
                 finally:
                     inter.unlink(missing_ok=True)
         return ConvertResult(out, fam, out_type, arch.n_params, report, time.monotonic() - t0)
@@ -100,25 +110,41 @@ def convert(model_dir: str | Path, out: str | Path, out_type: str = "q4_k_m", fa
         ckpt.close()
 
 
-def choose_tokenizer(arch, info: ModelInfo, vocab, progress: Progress | None) -> parity_tokens.TokenParity:
-    """Write a weightless GGUF per candidate tokenizer type and keep the one that matches best."""
+def choose_tokenizer(arch, info: ModelInfo, vocab, progress: Progress | None,
+                     cancelled: Callable[[], bool] | None = None) -> parity_tokens.TokenParity:
+    """Probe each tokenizer type llama.cpp can run for this vocabulary and keep the best.
+
+    Types whose preconditions the vocabulary misses are never written or probed (see
+    ``Vocab.candidate_kinds``). Each probe loads a weightless GGUF in a child process, so even an
+    unforeseen llama.cpp abort only rules that type out. The winner matches sentencepiece on the
+    most prose; edge cases and fuzz break ties. ``info`` is left describing the winner.
+    """
+    kinds = vocab.candidate_kinds()  # ConversionError when llama.cpp can run none of them
+    notes = [n for n in [vocab.exclusion_note()] if n]
+    sections = parity_tokens.default_sections(vocab.sp.pieces)
     best = None
-    with tempfile.TemporaryDirectory(prefix="hanashi-vocab-") as d:
-        for kind in vocab.candidate_kinds():
+    with tempfile.TemporaryDirectory(prefix=f"hanashi-vocab-{os.getpid()}-") as d:
+        for kind in kinds:
             info.tokenizer_kind = kind
             path = Path(d) / f"vocab-{kind}.gguf"
             write_gguf(path, arch, lambda w: add_metadata(w, info, vocab), "f32", with_tensors=False)
             try:
-                report = parity_tokens.measure(path, vocab.sp, kind)
-            except ValueError:
-                continue  # llama.cpp refused this tokenizer type for this vocabulary
+                report = parity_tokens.measure(path, vocab.sp, kind, sections=sections, cancelled=cancelled)
+            except ConversionError as e:  # llama.cpp refused or died on this type: try the next one
+                notes.append(f"tokenizer type `{kind}` not used: {e.message}")
+                continue
             if progress:
                 progress("parity", report.matched, report.total, report.summary())
-            if best is None or report.matched > best.matched:
+            if best is None or report.rank() > best.rank():
                 best = report
             if report.exact:
                 break
     if best is None:
-        raise ConversionError("llama.cpp could not load any tokenizer type for this vocabulary",
-                              vocab.sp.path)
+        raise ConversionError("llama.cpp could not tokenize this vocabulary with any tokenizer type: "
+                              + "; ".join(notes), vocab.sp.path,
+                              "use the tokenizer model (spiece.model) from the model's own repository")
+    best.note = "\n".join(notes)
+    info.tokenizer_kind = best.kind
+    info.token_parity = best
+    info.parity = best.metadata()
     return best

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import child
 from .corpus import FIXED
 from .spm import load_sp_model
 
@@ -90,5 +91,7 @@ def measure(gguf_path: Path, model_dir: Path, sp_path: Path, n_ctx: int,
             threads: int | None = None) -> list[LogitsRow]:
     seqs = sequences(model_dir, sp_path, n_ctx)
     ref = hf_logits(model_dir, [s for _, s in seqs])
-    got = llama_logits(gguf_path, [s for _, s in seqs], threads)
+    # llama.cpp runs in a child process: a file it cannot handle ends the child, not the caller.
+    got = child.run("quantize.parity_logits:llama_logits", (Path(gguf_path), [s for _, s in seqs], threads),
+                    stage="computing llama.cpp's logits", path=gguf_path)
     return [compare(r, g, label) for (label, _), r, g in zip(seqs, ref, got)]

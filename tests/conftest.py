@@ -6,13 +6,20 @@ installs); the sentencepiece models are trained on Hanashi's own generated text.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Nothing a test does may touch the user's own data folder (settings, conversations, model checks).
+if "HANASHI_DATA_DIR" not in os.environ:
+    _data_dir = tempfile.mkdtemp(prefix="hanashi-test-data-")
+    os.environ["HANASHI_DATA_DIR"] = _data_dir
+    atexit.register(shutil.rmtree, _data_dir, True)
 
 
 def _reference_or_skip():
@@ -57,6 +64,19 @@ class TinyModels:
 
     def dolly(self) -> Path:
         return self.gpt2(name="tiny-dolly-japanese-gpt-1b", train_steps=100)
+
+    # Tokenizers without byte pieces (sentencepiece's default), as published models ship them.
+    def dolly_no_bytes(self) -> Path:
+        """Trained dolly-like GPT-2 whose unigram tokenizer has no <0xXX> pieces."""
+        from quantize.tiny import tokenizer as tok
+
+        return self.gpt2(name="tiny-dolly-japanese-gpt-1b-no-bytes", flavor=tok.DOLLY_NO_BYTES, train_steps=60)
+
+    def neox_no_bytes(self) -> Path:
+        """rinna-like GPT-NeoX with a unigram tokenizer without byte pieces (random weights)."""
+        from quantize.tiny import tokenizer as tok
+
+        return self.neox(name="tiny-japanese-gpt-neox-unigram-no-bytes", flavor=tok.RINNA_UNIGRAM_NO_BYTES)
 
 
 @pytest.fixture(scope="session")

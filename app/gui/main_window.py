@@ -11,7 +11,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QEventLoop, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMainWindow, QMessageBox, QPushButton, QSplitter, QVBoxLayout,
+                               QWidget)
 
 from app import chat_flow, library
 from app.settings import Settings
@@ -324,6 +325,8 @@ class MainWindow(PanelsMixin, QMainWindow):
         self.request = None
         self.composer.set_busy(False)
         self.status.set_reply_stats(result.tokens_per_s, result.context_used, result.n_ctx)
+        if getattr(result, "note", ""):  # why a reply came back empty, never silently
+            self.status.showMessage(tr("Empty reply: {0}").format(result.note), 20000)
         if self.discard_reply:
             return
         message = self._db(lambda: chat_flow.finish(self.storage, request, result, self.facts.name if self.facts else ""))
@@ -368,9 +371,25 @@ class MainWindow(PanelsMixin, QMainWindow):
             self.retranslate()
         super().changeEvent(event)
 
+    def ask_stop_import(self) -> bool:
+        """Quitting while a model is imported: keep importing (False), or stop it and quit (True)."""
+        box = QMessageBox(QMessageBox.Icon.Question, tr("A model is being imported"),
+                          tr("Hanashi is still importing a model. Stop the import and quit? "
+                             "The unfinished file will be removed."), QMessageBox.StandardButton.NoButton, self)
+        box.setObjectName("hanashi-quit-import")
+        keep = box.addButton(tr("Keep importing"), QMessageBox.ButtonRole.RejectRole)
+        stop = box.addButton(tr("Stop and quit"), QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        box.exec()
+        return box.clickedButton() is stop
+
     def closeEvent(self, event) -> None:
         if self.library_window is not None and self.library_window.job is not None:
-            self.library_window.cancel_import()
+            if not self.ask_stop_import():  # keep importing: the window stays
+                event.ignore()
+                return
+            self.library_window.stop_import()  # the import may have ended meanwhile: then nothing to do
         if self.client.generating:  # keep the reply written so far: stop it and let it be committed
             loop = QEventLoop()
             self.client.finished.connect(loop.quit)

@@ -34,47 +34,47 @@
       <translation>壊れたファイルは %1 として保管しました。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/app.py" line="89" />
+      <location filename="../../app/gui/app.py" line="92" />
       <source>Settings</source>
       <translation>設定</translation>
     </message>
     <message>
-      <location filename="../../app/gui/chat_view.py" line="84" />
+      <location filename="../../app/gui/chat_view.py" line="124" />
       <source>You</source>
       <translation>あなた</translation>
     </message>
     <message>
-      <location filename="../../app/gui/chat_view.py" line="86" />
+      <location filename="../../app/gui/chat_view.py" line="126" />
       <source>Assistant</source>
       <translation>アシスタント</translation>
     </message>
     <message>
-      <location filename="../../app/gui/chat_view.py" line="88" />
+      <location filename="../../app/gui/chat_view.py" line="128" />
       <source>writing…</source>
       <translation>入力中…</translation>
     </message>
     <message>
-      <location filename="../../app/gui/chat_view.py" line="90" />
+      <location filename="../../app/gui/chat_view.py" line="130" />
       <source>(stopped)</source>
       <translation>(停止)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/chat_view.py" line="93" />
+      <location filename="../../app/gui/chat_view.py" line="133" />
       <source>Copy</source>
       <translation>コピー</translation>
     </message>
     <message>
-      <location filename="../../app/gui/chat_view.py" line="94" />
+      <location filename="../../app/gui/chat_view.py" line="134" />
       <source>Edit</source>
       <translation>編集</translation>
     </message>
     <message>
-      <location filename="../../app/gui/chat_view.py" line="95" />
+      <location filename="../../app/gui/chat_view.py" line="135" />
       <source>Regenerate</source>
       <translation>再生成</translation>
     </message>
     <message>
-      <location filename="../../app/gui/chat_view.py" line="222" />
+      <location filename="../../app/gui/chat_view.py" line="262" />
       <source>Type a message below to start the conversation.</source>
       <translation>下の欄にメッセージを入力して会話を始めましょう。</translation>
     </message>
@@ -104,114 +104,139 @@
       <translation>編集をやめる</translation>
     </message>
     <message>
-      <location filename="../../app/gui/dialogs.py" line="45" />
+      <location filename="../../app/gui/dialogs.py" line="53" />
       <source>Cancel</source>
       <translation>キャンセル</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="166" />
+      <location filename="../../app/gui/main_window.py" line="167" />
       <source>The model could not be loaded</source>
       <translation>モデルを読み込めませんでした</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="233" />
+      <location filename="../../app/gui/main_window.py" line="234" />
       <source>New conversation</source>
       <translation>新しい会話</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="234" />
+      <location filename="../../app/gui/main_window.py" line="235" />
       <source>Delete conversation</source>
       <translation>会話を削除</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="234" />
+      <location filename="../../app/gui/main_window.py" line="235" />
       <source>Delete "%1" and all its messages?</source>
       <translation>「%1」とそのすべてのメッセージを削除しますか?</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="235" />
+      <location filename="../../app/gui/main_window.py" line="236" />
       <source>Delete</source>
       <translation>削除</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="337" />
+      <location filename="../../app/gui/main_window.py" line="329" />
+      <source>Empty reply: {0}</source>
+      <translation>空の返答: {0}</translation>
+    </message>
+    <message>
+      <location filename="../../app/gui/main_window.py" line="344" />
       <source>The reply could not be written</source>
       <translation>返答を生成できませんでした</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="342" />
+      <location filename="../../app/gui/main_window.py" line="349" />
       <source>&amp;New conversation</source>
       <translation>新しい会話(&amp;N)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="343" />
+      <location filename="../../app/gui/main_window.py" line="350" />
       <source>Model &amp;library…</source>
       <translation>モデルライブラリ(&amp;L)…</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="344" />
+      <location filename="../../app/gui/main_window.py" line="351" />
       <source>&amp;Settings…</source>
       <translation>設定(&amp;S)…</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="345" />
+      <location filename="../../app/gui/main_window.py" line="352" />
       <source>&amp;Persona and sampling…</source>
       <translation>ペルソナとサンプリング(&amp;P)…</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="346" />
+      <location filename="../../app/gui/main_window.py" line="353" />
       <source>&amp;Regenerate reply</source>
       <translation>返答を再生成(&amp;R)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="347" />
+      <location filename="../../app/gui/main_window.py" line="354" />
       <source>Re&amp;name conversation</source>
       <translation>会話の名前を変更(&amp;M)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="348" />
+      <location filename="../../app/gui/main_window.py" line="355" />
       <source>&amp;Search conversations</source>
       <translation>会話を検索(&amp;S)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="349" />
+      <location filename="../../app/gui/main_window.py" line="356" />
       <source>&amp;Quit</source>
       <translation>終了(&amp;Q)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="350" />
+      <location filename="../../app/gui/main_window.py" line="357" />
       <source>&amp;File</source>
       <translation>ファイル(&amp;F)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="351" />
+      <location filename="../../app/gui/main_window.py" line="358" />
       <source>&amp;Conversation</source>
       <translation>会話(&amp;C)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="352" />
+      <location filename="../../app/gui/main_window.py" line="359" />
       <source>&amp;Settings</source>
       <translation>設定(&amp;S)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="353" />
+      <location filename="../../app/gui/main_window.py" line="360" />
       <source>&amp;Language</source>
       <translation>言語(&amp;L)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="355" />
+      <location filename="../../app/gui/main_window.py" line="362" />
       <source>Follow the system</source>
       <translation>システムに合わせる</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="357" />
+      <location filename="../../app/gui/main_window.py" line="364" />
       <source>You are chatting with the tiny demo model: it only knows a few answers. Add a real model for real conversations.</source>
       <translation>小さなデモモデルと会話しています。答えられるのはいくつかの質問だけです。本格的な会話には実際のモデルを追加してください。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="359" />
+      <location filename="../../app/gui/main_window.py" line="366" />
       <source>Add a model…</source>
       <translation>モデルを追加…</translation>
+    </message>
+    <message>
+      <location filename="../../app/gui/main_window.py" line="376" />
+      <source>A model is being imported</source>
+      <translation>モデルを取り込み中です</translation>
+    </message>
+    <message>
+      <location filename="../../app/gui/main_window.py" line="377" />
+      <source>Hanashi is still importing a model. Stop the import and quit? The unfinished file will be removed.</source>
+      <translation>モデルの取り込みがまだ終わっていません。取り込みを中止して終了しますか？ 途中のファイルは削除されます。</translation>
+    </message>
+    <message>
+      <location filename="../../app/gui/main_window.py" line="380" />
+      <source>Keep importing</source>
+      <translation>取り込みを続ける</translation>
+    </message>
+    <message>
+      <location filename="../../app/gui/main_window.py" line="381" />
+      <source>Stop and quit</source>
+      <translation>中止して終了</translation>
     </message>
     <message>
       <location filename="../../app/gui/model_library.py" line="23" />
@@ -314,204 +339,204 @@
       <translation>キャンセル中…</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="200" />
+      <location filename="../../app/gui/model_library.py" line="208" />
       <source>Imported %1</source>
       <translation>%1 を取り込みました</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="201" />
+      <location filename="../../app/gui/model_library.py" line="209" />
       <source>Tokenizer parity: exact — llama.cpp tokenizes exactly like the original model.</source>
       <translation>トークナイザー一致:完全一致 — llama.cppは元のモデルとまったく同じようにトークン化します。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="203" />
+      <location filename="../../app/gui/model_library.py" line="211" />
       <source>Tokenizer parity: not exact — Hanashi will tokenize with the model's own sentencepiece model, embedded in the file.</source>
       <translation>トークナイザー一致:不完全 — Hanashiはファイルに埋め込まれたモデル自身のsentencepieceでトークン化します。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="205" />
+      <location filename="../../app/gui/model_library.py" line="213" />
       <source>%1 was converted to %2 (%3 family).</source>
       <translation>%1 を %2 に変換しました(ファミリー: %3)。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="207" />
+      <location filename="../../app/gui/model_library.py" line="215" />
       <source>Import finished</source>
       <translation>取り込み完了</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="213" />
+      <location filename="../../app/gui/model_library.py" line="221" />
       <source>Import failed</source>
       <translation>取り込みに失敗しました</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="214" />
+      <location filename="../../app/gui/model_library.py" line="222" />
       <source>The folder could not be converted.</source>
       <translation>フォルダを変換できませんでした。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="219" />
+      <location filename="../../app/gui/model_library.py" line="227" />
       <source>Import cancelled; nothing was written.</source>
       <translation>取り込みをキャンセルしました。何も書き込まれていません。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="231" />
+      <location filename="../../app/gui/model_library.py" line="239" />
       <source>Model library</source>
       <translation>モデルライブラリ</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="232" />
+      <location filename="../../app/gui/model_library.py" line="240" />
       <source>&lt;b&gt;Add a model.&lt;/b&gt; Hanashi runs GGUF files. The tiny demo model is always here, but it only knows a few answers. For real conversations, download a model folder from Hugging Face (for example &lt;i&gt;rinna/japanese-gpt-neox-3.6b-instruction-ppo&lt;/i&gt;: the safetensors weights, config.json, spiece.model and the tokenizer files), then choose &lt;i&gt;Import folder…&lt;/i&gt; below: Hanashi converts and quantizes it and checks its tokenizer. A GGUF made elsewhere can be opened directly with &lt;i&gt;Open GGUF…&lt;/i&gt;.</source>
       <translation>&lt;b&gt;モデルを追加するには&lt;/b&gt; HanashiはGGUFファイルを実行します。小さなデモモデルはいつでも使えますが、答えられるのはいくつかの質問だけです。本格的な会話には、Hugging Faceからモデルのフォルダ(例:&lt;i&gt;rinna/japanese-gpt-neox-3.6b-instruction-ppo&lt;/i&gt; のsafetensorsの重み、config.json、spiece.model、トークナイザーのファイル)をダウンロードし、下の&lt;i&gt;フォルダを取り込む…&lt;/i&gt;を選んでください。Hanashiが変換・量子化し、トークナイザーを検証します。ほかで作られたGGUFは&lt;i&gt;GGUFを開く…&lt;/i&gt;で直接開けます。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="240" />
+      <location filename="../../app/gui/model_library.py" line="248" />
       <source>Load</source>
       <translation>読み込む</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="241" />
+      <location filename="../../app/gui/model_library.py" line="249" />
       <source>Open GGUF…</source>
       <translation>GGUFを開く…</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="243" />
+      <location filename="../../app/gui/model_library.py" line="251" />
       <source>Models folder: %1</source>
       <translation>モデルフォルダ: %1</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="244" />
+      <location filename="../../app/gui/model_library.py" line="252" />
       <source>Import a Hugging Face folder</source>
       <translation>Hugging Faceのフォルダを取り込む</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="245" />
+      <location filename="../../app/gui/model_library.py" line="253" />
       <source>Quantization:</source>
       <translation>量子化:</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="246" />
+      <location filename="../../app/gui/model_library.py" line="254" />
       <source>Import folder…</source>
       <translation>フォルダを取り込む…</translation>
     </message>
     <message>
-      <location filename="../../app/gui/persona_dialog.py" line="97" />
+      <location filename="../../app/gui/persona_dialog.py" line="95" />
       <source>Conversation settings</source>
       <translation>会話の設定</translation>
     </message>
     <message>
-      <location filename="../../app/gui/persona_dialog.py" line="98" />
+      <location filename="../../app/gui/persona_dialog.py" line="96" />
       <source>Persona: text placed before the conversation. Lines starting with "User:" / "ユーザー:" or "Assistant:" / "システム:" become turns (rinna's first turns, dolly's role lines); other text is one instruction.</source>
       <translation>ペルソナ:会話の前に置かれる文章です。「User:」/「ユーザー:」または「Assistant:」/「システム:」で始まる行は発話になります(rinnaの最初の発話、dollyの役割指示)。それ以外の文章はひとつの指示になります。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/persona_dialog.py" line="102" />
+      <location filename="../../app/gui/persona_dialog.py" line="100" />
       <source>User: あなたは親切なアシスタントです。
 Assistant: はい、わかりました。</source>
       <translation>ユーザー: あなたは親切なアシスタントです。
 システム: はい、わかりました。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/persona_dialog.py" line="103" />
+      <location filename="../../app/gui/persona_dialog.py" line="101" />
       <source>Temperature (0 = greedy):</source>
       <translation>温度(0 = 貪欲法):</translation>
     </message>
     <message>
-      <location filename="../../app/gui/persona_dialog.py" line="103" />
+      <location filename="../../app/gui/persona_dialog.py" line="101" />
       <source>Top-p:</source>
       <translation>Top-p:</translation>
     </message>
     <message>
-      <location filename="../../app/gui/persona_dialog.py" line="103" />
+      <location filename="../../app/gui/persona_dialog.py" line="101" />
       <source>Top-k:</source>
       <translation>Top-k:</translation>
     </message>
     <message>
-      <location filename="../../app/gui/persona_dialog.py" line="104" />
+      <location filename="../../app/gui/persona_dialog.py" line="102" />
       <source>Repetition penalty:</source>
       <translation>繰り返しペナルティ:</translation>
     </message>
     <message>
-      <location filename="../../app/gui/persona_dialog.py" line="104" />
+      <location filename="../../app/gui/persona_dialog.py" line="102" />
       <source>Longest reply (tokens):</source>
       <translation>返答の最大長(トークン):</translation>
     </message>
     <message>
-      <location filename="../../app/gui/persona_dialog.py" line="105" />
+      <location filename="../../app/gui/persona_dialog.py" line="103" />
       <source>Seed:</source>
       <translation>シード:</translation>
     </message>
     <message>
-      <location filename="../../app/gui/persona_dialog.py" line="108" />
+      <location filename="../../app/gui/persona_dialog.py" line="106" />
       <source>random</source>
       <translation>ランダム</translation>
     </message>
     <message>
-      <location filename="../../app/gui/persona_dialog.py" line="109" />
+      <location filename="../../app/gui/persona_dialog.py" line="107" />
       <source>Use the model card's values</source>
       <translation>モデルカードの値に戻す</translation>
     </message>
     <message>
-      <location filename="../../app/gui/settings_dialog.py" line="16" />
+      <location filename="../../app/gui/settings_dialog.py" line="17" />
       <source>Automatic (as many as fit)</source>
       <translation>自動(収まるだけ)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/settings_dialog.py" line="16" />
+      <location filename="../../app/gui/settings_dialog.py" line="17" />
       <source>All layers</source>
       <translation>すべての層</translation>
     </message>
     <message>
-      <location filename="../../app/gui/settings_dialog.py" line="16" />
+      <location filename="../../app/gui/settings_dialog.py" line="17" />
       <source>A number of layers</source>
       <translation>層の数を指定</translation>
     </message>
     <message>
-      <location filename="../../app/gui/settings_dialog.py" line="17" />
+      <location filename="../../app/gui/settings_dialog.py" line="18" />
       <source>Light</source>
       <translation>ライト</translation>
     </message>
     <message>
-      <location filename="../../app/gui/settings_dialog.py" line="17" />
+      <location filename="../../app/gui/settings_dialog.py" line="18" />
       <source>Dark</source>
       <translation>ダーク</translation>
     </message>
     <message>
-      <location filename="../../app/gui/settings_dialog.py" line="87" />
+      <location filename="../../app/gui/settings_dialog.py" line="85" />
       <source>GPU layers:</source>
       <translation>GPUレイヤー:</translation>
     </message>
     <message>
-      <location filename="../../app/gui/settings_dialog.py" line="87" />
+      <location filename="../../app/gui/settings_dialog.py" line="85" />
       <source>Context size:</source>
       <translation>コンテキスト長:</translation>
     </message>
     <message>
-      <location filename="../../app/gui/settings_dialog.py" line="87" />
+      <location filename="../../app/gui/settings_dialog.py" line="85" />
       <source>CPU threads:</source>
       <translation>CPUスレッド:</translation>
     </message>
     <message>
-      <location filename="../../app/gui/settings_dialog.py" line="87" />
+      <location filename="../../app/gui/settings_dialog.py" line="85" />
       <source>Language:</source>
       <translation>言語:</translation>
     </message>
     <message>
-      <location filename="../../app/gui/settings_dialog.py" line="87" />
+      <location filename="../../app/gui/settings_dialog.py" line="85" />
       <source>Theme:</source>
       <translation>テーマ:</translation>
     </message>
     <message>
-      <location filename="../../app/gui/settings_dialog.py" line="102" />
+      <location filename="../../app/gui/settings_dialog.py" line="100" />
       <source>The model's (up to 4096)</source>
       <translation>モデルの値(最大4096)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/settings_dialog.py" line="103" />
+      <location filename="../../app/gui/settings_dialog.py" line="101" />
       <source>All cores (%1)</source>
       <translation>全コア(%1)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/settings_dialog.py" line="104" />
+      <location filename="../../app/gui/settings_dialog.py" line="102" />
       <source>GPU layers, context size and threads apply when the model is loaded again (Hanashi reloads it when you press OK).</source>
       <translation>GPUレイヤー、コンテキスト長、スレッド数はモデルを読み込み直したときに反映されます(OKを押すとHanashiが読み込み直します)。</translation>
     </message>
