@@ -14,6 +14,7 @@ import signal
 import sys
 from pathlib import Path
 
+from app import gpu_status
 from app.formats import MessageTooLongError
 
 from .engine import (CANCELLED, ERROR, TEXT, ChatSession, EngineError, EngineWorker,
@@ -72,6 +73,9 @@ class TerminalChat:
             except (OSError, UnicodeDecodeError) as e:
                 self.say(f"hanashi: cannot read the persona file {a.persona}: {e}", to_err=True)
                 return 2
+        warning = gpu_status.ignored_layers_warning(a.gpu_layers)
+        if warning:
+            self.say(warning, to_err=True)
         self.say(f"Loading {a.model} …", to_err=True)
         job = self.worker.load(a.model, gpu_layers=a.gpu_layers, n_ctx=a.ctx, threads=a.threads)
         event = self.worker.wait(job)

@@ -33,6 +33,7 @@ class Settings:
     last_model: str = ""  # the model loaded at the last start
     opened_models: list[str] = field(default_factory=list)  # GGUFs opened from outside the models folder
     import_type: str = "q4_k_m"  # the quantization the import dialog offers first
+    gpu_notice_seen: bool = False  # "your NVIDIA GPU is unused" was shown once: not again
     problem: str = field(default="", compare=False)  # why the file could not be read (not saved)
 
     def engine_args(self) -> dict:
@@ -84,6 +85,9 @@ def _validated(raw: dict) -> Settings:
                 raise ValueError
             elif f.name == "theme" and value not in THEMES:
                 raise ValueError
+            elif f.name == "gpu_notice_seen":
+                if not isinstance(value, bool):
+                    raise ValueError
             elif f.name == "opened_models":
                 if not isinstance(value, list) or not all(isinstance(p, str) for p in value):
                     raise ValueError

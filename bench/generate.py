@@ -143,7 +143,9 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
 
     llama_log.quiet()
-    from llama_cpp import Llama
+    from quantize.llama_lib import load
+
+    Llama = load().Llama
 
     from app.engine import Engine
     from app.engine.loader import default_threads

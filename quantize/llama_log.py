@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 from collections import deque
+from . import llama_lib
 
 _recent: deque[str] = deque(maxlen=20)
 _callback = None
@@ -15,7 +16,7 @@ def quiet() -> None:
     global _callback
     if _callback is not None:
         return
-    import llama_cpp
+    llama_cpp = llama_lib.load()
 
     @llama_cpp.llama_log_callback
     def _log(level, text, _user):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 from pathlib import Path
 
+from . import llama_lib
 from . import llama_log
 from .errors import ConversionError
 
@@ -15,7 +16,7 @@ class VocabLoadError(ConversionError, ValueError):
 
 def tokenize_with(vocab, text: str, parse_special: bool = False) -> list[int]:
     """Tokenize with a loaded llama.cpp vocabulary; no BOS/EOS is added."""
-    import llama_cpp
+    llama_cpp = llama_lib.load()
 
     data = text.encode("utf-8")
     n_max = len(data) + 16
@@ -32,7 +33,7 @@ class LlamaVocab:
     """Tokenizes exactly as llama.cpp will when it runs the file."""
 
     def __init__(self, path: str | Path):
-        import llama_cpp
+        llama_cpp = llama_lib.load()
 
         llama_log.quiet()
         self._lib = llama_cpp

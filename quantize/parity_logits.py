@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import llama_lib
 from . import child
 from .corpus import FIXED
 from .spm import load_sp_model
@@ -71,7 +72,7 @@ def hf_logits(model_dir: Path, seqs: list[list[int]]) -> list[np.ndarray]:
 
 
 def llama_logits(gguf_path: Path, seqs: list[list[int]], threads: int | None = None) -> list[np.ndarray]:
-    from llama_cpp import Llama
+    Llama = llama_lib.load().Llama
 
     n_ctx = max(len(s) for s in seqs) + 8
     llm = Llama(str(gguf_path), n_ctx=n_ctx, n_batch=n_ctx, logits_all=True, n_gpu_layers=0,

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from . import llama_lib
 from . import llama_log
 from .errors import ConversionError
 
@@ -60,7 +61,7 @@ def quantize_file(src: Path, dst: Path, qtype: str, n_params: int,
 def quantize_here(src: str, dst: str, qtype: str, expected: int, threads: int | None = None,
                   label: str | None = None, progress: Callable[[str, int, int, str], None] | None = None) -> None:
     """The child's side of ``quantize_file``: llama.cpp quantizes in this process."""
-    import llama_cpp
+    llama_cpp = llama_lib.load()
 
     llama_log.quiet()
     llama_log.clear()

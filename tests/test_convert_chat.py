@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from llama_cpp import Llama
-
 from quantize.gguf_info import read_info
+from quantize.llama_lib import load
+
+Llama = load().Llama
 
 
 def test_converted_model_chats_in_rinna_format(converted):

@@ -4,6 +4,7 @@ they convert to every output type with a tokenizer type llama.cpp can run, verif
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -117,12 +118,12 @@ def test_skip_parity_writes_a_type_llama_cpp_can_tokenize_newlines_and_emoji_wit
     assert info.tokenizer_kind == "t5"
     assert info.runtime_tokenizer == ""  # not measured: Hanashi tokenizes with sentencepiece
     # Another llama.cpp user (llama-cpp-python) in its own process, so an abort could not kill pytest.
-    code = ("import sys; from llama_cpp import Llama; "
+    code = ("import sys; from quantize.llama_lib import load; Llama = load().Llama; "
             "llm = Llama(model_path=sys.argv[1], vocab_only=True, verbose=False); "
             "print(llm.tokenize('改行\\n😀'.encode(), add_bos=False))")
     proc = subprocess.run([sys.executable, "-c", code, str(out)], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    ids = eval(proc.stdout.strip())  # a list of ints printed by the child
+    ids = ast.literal_eval(proc.stdout.strip())  # a list of ints printed by the child
     assert isinstance(ids, list) and ids and all(isinstance(i, int) for i in ids)
 
 

@@ -2,19 +2,28 @@
 
 GPU facts come from ggml's device registry (any GPU backend llama.cpp was built with: CUDA,
 Metal, Vulkan, ...), with ``nvidia-smi`` as a second source of free VRAM on NVIDIA machines.
+Whether an NVIDIA GPU is there at all is asked of the driver, not of llama.cpp
+(``nvidia_driver_visible``): a CPU-only llama.cpp sees no GPU even where one is waiting.
 """
 
 from __future__ import annotations
 
 import ctypes
+import os
+import re
 import shutil
+import signal
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
+from quantize import llama_lib
 
 _DEVICE_GPU = 1  # GGML_BACKEND_DEVICE_TYPE_GPU
 _GPU_HEADROOM = 512 * 2**20  # compute buffers and the CUDA context
 _RAM_HEADROOM = 256 * 2**20
+NVIDIA_SMI_TIMEOUT = 3.0  # seconds; a driver that does not answer must not hold up the app
+_WSL_NVIDIA_SMI = "/usr/lib/wsl/lib/nvidia-smi"  # WSL's driver tools, often not on PATH
 
 
 @dataclass(frozen=True)
@@ -37,30 +46,28 @@ def mem_available(meminfo: str = "/proc/meminfo") -> int | None:
 
 
 def supports_gpu_offload() -> bool:
-    import llama_cpp
+    llama_cpp = llama_lib.load()
 
     return bool(llama_cpp.llama_supports_gpu_offload())
 
 
 def _ggml_lib():
-    import llama_cpp
-
-    lib_dir = Path(llama_cpp.__file__).parent / "lib"
-    for name in ("libggml.so", "libggml.dylib", "ggml.dll"):
-        if (lib_dir / name).exists():
-            lib = ctypes.CDLL(str(lib_dir / name))
-            lib.ggml_backend_dev_count.restype = ctypes.c_size_t
-            lib.ggml_backend_dev_get.restype = ctypes.c_void_p
-            lib.ggml_backend_dev_get.argtypes = [ctypes.c_size_t]
-            lib.ggml_backend_dev_type.restype = ctypes.c_int
-            lib.ggml_backend_dev_type.argtypes = [ctypes.c_void_p]
-            for fn in (lib.ggml_backend_dev_name, lib.ggml_backend_dev_description):
-                fn.restype = ctypes.c_char_p
-                fn.argtypes = [ctypes.c_void_p]
-            lib.ggml_backend_dev_memory.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_size_t),
-                                                    ctypes.POINTER(ctypes.c_size_t)]
-            return lib
-    return None
+    """The ggml instance libllama uses (its device registry), with the device calls typed."""
+    llama_lib.load()
+    lib = llama_lib.ggml()
+    if lib is None:
+        return None
+    lib.ggml_backend_dev_count.restype = ctypes.c_size_t
+    lib.ggml_backend_dev_get.restype = ctypes.c_void_p
+    lib.ggml_backend_dev_get.argtypes = [ctypes.c_size_t]
+    lib.ggml_backend_dev_type.restype = ctypes.c_int
+    lib.ggml_backend_dev_type.argtypes = [ctypes.c_void_p]
+    for fn in (lib.ggml_backend_dev_name, lib.ggml_backend_dev_description):
+        fn.restype = ctypes.c_char_p
+        fn.argtypes = [ctypes.c_void_p]
+    lib.ggml_backend_dev_memory.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_size_t),
+                                            ctypes.POINTER(ctypes.c_size_t)]
+    return lib
 
 
 def gpu_devices() -> list[GpuDevice]:
@@ -86,16 +93,80 @@ def gpu_devices() -> list[GpuDevice]:
         return []
 
 
-def nvidia_free_vram() -> int | None:
-    """Free memory of the first NVIDIA GPU according to nvidia-smi, in bytes."""
+def find_nvidia_smi() -> str | None:
+    """The ``nvidia-smi`` program the NVIDIA driver installs, or None."""
     exe = shutil.which("nvidia-smi")
-    if not exe:
+    if exe:
+        return exe
+    return _WSL_NVIDIA_SMI if os.access(_WSL_NVIDIA_SMI, os.X_OK) else None
+
+
+def run_nvidia_smi(exe: str, args: list[str], timeout: float = NVIDIA_SMI_TIMEOUT) -> str | None:
+    """``exe args``'s standard output, or None when it fails or takes longer than ``timeout``.
+
+    The program runs in its own process group and the whole group is killed at the timeout, so
+    a helper it started cannot keep the pipe open and make the caller wait anyway.
+    """
+    try:
+        proc = subprocess.Popen([exe, *args], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                stdin=subprocess.DEVNULL, text=True, errors="replace",
+                                start_new_session=sys.platform != "win32")
+    except OSError:
         return None
     try:
-        out = subprocess.run([exe, "--query-gpu=memory.free", "--format=csv,noheader,nounits"],
-                             capture_output=True, text=True, timeout=10).stdout
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        try:
+            if sys.platform == "win32":
+                proc.kill()
+            else:
+                os.killpg(proc.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        try:
+            proc.communicate(timeout=1.0)
+        except subprocess.TimeoutExpired:
+            pass
+        return None
+    return out if proc.returncode == 0 else None
+
+
+SEARCH_PATH = object()  # nvidia_smi=SEARCH_PATH: look for nvidia-smi on PATH
+
+
+def nvidia_driver_visible(root: str | Path = "/", nvidia_smi: str | None | object = SEARCH_PATH,
+                          timeout: float = NVIDIA_SMI_TIMEOUT) -> bool:
+    """Whether an NVIDIA GPU with a working driver is visible to this process (llama.cpp not asked).
+
+    Linux: the driver's ``/proc/driver/nvidia/version`` or a ``/dev/nvidiaN`` device node; then
+    (and on other systems) ``nvidia-smi -L`` listing a GPU within ``timeout`` seconds. ``root``
+    is where those paths are looked for (a test points it at a fake driver tree); ``nvidia_smi``
+    is the program to ask (default: found on PATH; None: don't ask).
+    """
+    root = Path(root)
+    if (root / "proc" / "driver" / "nvidia" / "version").is_file():
+        return True
+    try:
+        if any(re.fullmatch(r"nvidia\d+", p.name) for p in (root / "dev").iterdir()):
+            return True
+    except OSError:
+        pass
+    exe = find_nvidia_smi() if nvidia_smi is SEARCH_PATH else nvidia_smi
+    if not exe:
+        return False
+    out = run_nvidia_smi(str(exe), ["-L"], timeout)
+    return bool(out) and any(line.startswith("GPU ") for line in out.splitlines())
+
+
+def nvidia_free_vram() -> int | None:
+    """Free memory of the first NVIDIA GPU according to nvidia-smi, in bytes."""
+    exe = find_nvidia_smi()
+    if not exe:
+        return None
+    out = run_nvidia_smi(exe, ["--query-gpu=memory.free", "--format=csv,noheader,nounits"], timeout=10)
+    try:
         return int(out.split()[0]) * 2**20
-    except (OSError, subprocess.SubprocessError, ValueError, IndexError):
+    except (AttributeError, ValueError, IndexError):
         return None
 
 

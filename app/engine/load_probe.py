@@ -25,6 +25,7 @@ import os
 import threading
 from pathlib import Path
 
+from quantize import llama_lib
 from .errors import CorruptModelError, ModelLoadError
 
 CACHE_NAME = "model-checks.json"
@@ -141,7 +142,7 @@ def probe_here(path: str, progress=None) -> dict:
     """Load ``path`` in llama.cpp and exercise it; runs in the child. Returns what happened."""
     import ctypes
 
-    import llama_cpp
+    llama_cpp = llama_lib.load()
 
     from quantize import llama_log
     from quantize.llama_vocab import tokenize_with

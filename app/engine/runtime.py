@@ -11,6 +11,7 @@ import ctypes
 import threading
 from pathlib import Path
 
+from quantize import llama_lib
 from quantize import llama_log
 from quantize.llama_vocab import tokenize_with
 
@@ -34,7 +35,7 @@ def _abort_callback():
     callback there would take the GIL hundreds of times per token; strlen on a two-byte buffer
     ("\\0\\0" or "\\1\\0") answers the same question in C.
     """
-    import llama_cpp
+    llama_cpp = llama_lib.load()
 
     try:
         libc = ctypes.CDLL(None)
@@ -64,7 +65,7 @@ class LlamaRuntime:
 
     def __init__(self, path: Path, n_ctx: int, n_threads: int, n_gpu_layers: int, n_batch: int = 512,
                  flash_attn: bool | None = None):
-        import llama_cpp
+        llama_cpp = llama_lib.load()
 
         llama_log.quiet()
         _init_backend(llama_cpp)

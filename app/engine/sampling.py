@@ -8,6 +8,7 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from quantize import llama_lib
 from quantize import families
 from quantize.gguf_check import SAMPLING_RANGES
 
@@ -119,7 +120,7 @@ class SamplerChain:
     handle: object = field(default=None, init=False)
 
     def __post_init__(self):
-        import llama_cpp as L
+        L = llama_lib.load()
 
         p = self.params
         chain = L.llama_sampler_chain_init(L.llama_sampler_chain_default_params())

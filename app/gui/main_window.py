@@ -22,6 +22,7 @@ from . import i18n
 from .chat_view import ChatView, copy_to_clipboard
 from .composer import Composer
 from .dialogs import confirm, show_error
+from .gpu_notice import GpuNotice
 from .i18n import tr
 from .sidebar import Sidebar
 from .status_bar import StatusBar
@@ -63,6 +64,8 @@ class MainWindow(PanelsMixin, QMainWindow):
         column = QVBoxLayout(right)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
+        self.gpu_notice = GpuNotice(self)  # shown once where an NVIDIA GPU goes unused
+        column.addWidget(self.gpu_notice)
         column.addWidget(self.banner)
         column.addWidget(self.chat, 1)
         column.addWidget(self.composer)

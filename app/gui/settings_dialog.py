@@ -1,17 +1,24 @@
-"""App settings: GPU layers (auto / all / a number), context size, threads, language, theme."""
+"""App settings: GPU layers (auto / all / a number), context size, threads, language, theme.
+
+GPU layers can only be chosen where llama.cpp can offload to a GPU; elsewhere the setting is
+shown disabled (its saved value kept) with the reason beside it.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 
-from PySide6.QtCore import QEvent, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QDialog, QFormLayout, QHBoxLayout, QLabel, QSpinBox,
                                QVBoxLayout, QWidget)
 
+from app import gpu_status
 from app.engine.loader import default_threads
+from app.gpu_status import GpuStatus
 from app.settings import Settings
 
 from .dialogs import ok_cancel_buttons
+from .gpu_notice import offload_reason
 from .i18n import LANGUAGES, N_, tr
 
 GPU_MODES = (("auto", N_("Automatic (as many as fit)")), ("all", N_("All layers")), ("n", N_("A number of layers")))
@@ -23,18 +30,29 @@ class SettingsDialog(QDialog):
 
     applied = Signal(object)
 
-    def __init__(self, settings: Settings, parent: QWidget | None = None):
+    def __init__(self, settings: Settings, parent: QWidget | None = None, gpu: GpuStatus | None = None):
         super().__init__(parent)
         self.setObjectName("settings-dialog")
         self.setModal(False)
         self.original = settings
+        self.gpu = gpu_status.current() if gpu is None else gpu
         self.gpu_mode = QComboBox(self)
+        self.gpu_mode.setEnabled(self.gpu.offload)
         self.gpu_layers = QSpinBox(self)
         self.gpu_layers.setRange(0, 999)
-        self.gpu_mode.currentIndexChanged.connect(lambda _: self.gpu_layers.setEnabled(self._gpu_mode() == "n"))
+        self.gpu_mode.currentIndexChanged.connect(lambda _: self.gpu_layers.setEnabled(self._layers_editable()))
+        self.gpu_reason = QLabel(self)
+        self.gpu_reason.setObjectName("gpu-reason")
+        self.gpu_reason.setWordWrap(True)
+        self.gpu_reason.setMinimumWidth(self.gpu_reason.fontMetrics().averageCharWidth() * 48)
+        self.gpu_reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.gpu_reason.setVisible(not self.gpu.offload)
         gpu_row = QHBoxLayout()
         gpu_row.addWidget(self.gpu_mode, 1)
         gpu_row.addWidget(self.gpu_layers)
+        gpu_field = QVBoxLayout()
+        gpu_field.addLayout(gpu_row)
+        gpu_field.addWidget(self.gpu_reason)
         self.n_ctx = QSpinBox(self)
         self.n_ctx.setRange(0, 131072)
         self.n_ctx.setSingleStep(256)
@@ -46,7 +64,8 @@ class SettingsDialog(QDialog):
         self.note.setWordWrap(True)
         self.form = QFormLayout()
         self.labels = [QLabel(self) for _ in range(5)]
-        for label, field in zip(self.labels, (gpu_row, self.n_ctx, self.threads, self.language, self.theme)):
+        self.labels[0].setEnabled(self.gpu.offload)
+        for label, field in zip(self.labels, (gpu_field, self.n_ctx, self.threads, self.language, self.theme)):
             self.form.addRow(label, field)
         self.buttons = ok_cancel_buttons(self)
         layout = QVBoxLayout(self)
@@ -59,11 +78,14 @@ class SettingsDialog(QDialog):
     def _gpu_mode(self) -> str:
         return self.gpu_mode.currentData() or "auto"
 
+    def _layers_editable(self) -> bool:
+        return self.gpu.offload and self._gpu_mode() == "n"
+
     def load(self, s: Settings) -> None:
         mode = s.gpu_layers if s.gpu_layers in ("auto", "all") else "n"
         self.gpu_mode.setCurrentIndex([m for m, _ in GPU_MODES].index(mode))
         self.gpu_layers.setValue(s.gpu_layers if isinstance(s.gpu_layers, int) else 0)
-        self.gpu_layers.setEnabled(mode == "n")
+        self.gpu_layers.setEnabled(self._layers_editable())
         self.n_ctx.setValue(s.n_ctx)
         self.threads.setValue(s.threads)
         self.language.setCurrentIndex(max(0, self.language.findData(s.language)))
@@ -97,6 +119,10 @@ class SettingsDialog(QDialog):
         for code, name in LANGUAGES.items():
             self.language.addItem(name, code)
         self.language.setCurrentIndex(max(0, current))
+        reason = offload_reason(self.gpu)
+        self.gpu_reason.setText(reason)
+        for widget in (self.gpu_mode, self.gpu_layers):
+            widget.setToolTip(reason)
         self.n_ctx.setSpecialValueText(tr("The model's (up to 4096)"))
         self.threads.setSpecialValueText(tr("All cores (%1)").replace("%1", str(default_threads())))
         self.note.setText(tr("GPU layers, context size and threads apply when the model is loaded again "

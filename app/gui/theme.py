@@ -1,16 +1,51 @@
-"""Looks: a font that renders Japanese, and light/dark palettes that follow the system."""
+"""Looks: a font that renders Japanese, and light/dark palettes that follow the system.
+
+Fonts in ``assets/fonts`` (the packaged app ships IPAexGothic there) are registered with Qt at
+start, so Japanese text renders even on a system without a Japanese font of its own.
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
+
+from app import paths
 
 # Fonts with full Japanese coverage, best first (Linux, macOS, Windows).
 JAPANESE_FONTS = ("Noto Sans CJK JP", "Noto Sans JP", "Source Han Sans JP", "Source Han Sans",
                   "IPAexGothic", "IPAGothic", "Takao Gothic", "TakaoPGothic", "VL PGothic", "VL Gothic",
                   "Hiragino Sans", "Hiragino Kaku Gothic ProN", "Yu Gothic UI", "Meiryo UI", "Meiryo",
                   "MS UI Gothic", "Droid Sans Japanese", "WenQuanYi Zen Hei", "Noto Sans CJK SC")
+
+
+FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
+_registered: dict[Path, list[str]] = {}
+
+
+def fonts_dir() -> Path:
+    """Where the bundled fonts are: ``assets/fonts`` beside the demo model's ``assets/models``."""
+    return paths.ASSETS / "fonts"
+
+
+def register_bundled_fonts(folder: Path | None = None) -> list[str]:
+    """Register the font files in ``folder`` (default: ``fonts_dir()``) with Qt; returns their
+    families. Unreadable files are skipped; each file is registered once per process."""
+    folder = fonts_dir() if folder is None else Path(folder)
+    try:
+        files = sorted(p for p in folder.iterdir() if p.suffix.lower() in FONT_SUFFIXES and p.is_file())
+    except OSError:
+        return []
+    families: list[str] = []
+    for path in files:
+        key = path.resolve()
+        if key not in _registered:
+            font_id = QFontDatabase.addApplicationFont(str(path))
+            _registered[key] = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
+        families += [f for f in _registered[key] if f not in families]
+    return families
 
 
 def japanese_font_family() -> str:
@@ -24,7 +59,9 @@ def japanese_font_family() -> str:
 
 
 def apply_font(app: QApplication) -> str:
-    """Make the app's font one that renders Japanese (Latin text keeps the system font's look)."""
+    """Make the app's font one that renders Japanese (Latin text keeps the system font's look).
+    The bundled fonts are registered first, so there is one even where the system has none."""
+    register_bundled_fonts()
     family = japanese_font_family()
     if family:
         font = QFont(app.font())

@@ -109,132 +109,172 @@
       <translation>キャンセル</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="167" />
+      <location filename="../../app/gui/gpu_notice.py" line="24" />
+      <source>Your NVIDIA GPU is not used: this build of Hanashi has no GPU support, so models run on the CPU. To use the GPU, download the CUDA build of Hanashi.</source>
+      <translation>NVIDIA の GPU が使われていません。この Hanashi は GPU に対応していないため、モデルは CPU で動いています。GPU を使うには、CUDA 版の Hanashi をダウンロードしてください。</translation>
+    </message>
+    <message>
+      <location filename="../../app/gui/gpu_notice.py" line="27" />
+      <source>Your NVIDIA GPU is not used: llama.cpp was installed without GPU support, so models run on the CPU. To reinstall it with CUDA (a long compile), run:</source>
+      <translation>NVIDIA の GPU が使われていません。llama.cpp が GPU 対応なしでインストールされているため、モデルは CPU で動いています。CUDA 対応で入れ直すには(コンパイルに時間がかかります)、次を実行してください:</translation>
+    </message>
+    <message>
+      <location filename="../../app/gui/gpu_notice.py" line="29" />
+      <source>Your NVIDIA GPU is not used: llama.cpp was built without GPU support, so models run on the CPU. To build it with CUDA (a long compile), quit Hanashi and run:</source>
+      <translation>NVIDIA の GPU が使われていません。llama.cpp が GPU 対応なしでビルドされているため、モデルは CPU で動いています。CUDA 対応でビルドするには(コンパイルに時間がかかります)、Hanashi を終了して次を実行してください:</translation>
+    </message>
+    <message>
+      <location filename="../../app/gui/gpu_notice.py" line="38" />
+      <source>This build of llama.cpp has no GPU support, so models run on the CPU.</source>
+      <translation>この llama.cpp は GPU に対応していないため、モデルは CPU で動きます。</translation>
+    </message>
+    <message>
+      <location filename="../../app/gui/gpu_notice.py" line="40" />
+      <source>This build of Hanashi has no GPU support, so models run on the CPU. To use your NVIDIA GPU, download the CUDA build of Hanashi.</source>
+      <translation>この Hanashi は GPU に対応していないため、モデルは CPU で動きます。NVIDIA の GPU を使うには、CUDA 版の Hanashi をダウンロードしてください。</translation>
+    </message>
+    <message>
+      <location filename="../../app/gui/gpu_notice.py" line="42" />
+      <source>This build of llama.cpp has no GPU support, so models run on the CPU. To use your NVIDIA GPU, run:</source>
+      <translation>この llama.cpp は GPU に対応していないため、モデルは CPU で動きます。NVIDIA の GPU を使うには、次を実行してください:</translation>
+    </message>
+    <message>
+      <location filename="../../app/gui/gpu_notice.py" line="101" />
+      <source>Copy command</source>
+      <translation>コマンドをコピー</translation>
+    </message>
+    <message>
+      <location filename="../../app/gui/gpu_notice.py" line="102" />
+      <source>Dismiss</source>
+      <translation>閉じる</translation>
+    </message>
+    <message>
+      <location filename="../../app/gui/main_window.py" line="170" />
       <source>The model could not be loaded</source>
       <translation>モデルを読み込めませんでした</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="234" />
+      <location filename="../../app/gui/main_window.py" line="237" />
       <source>New conversation</source>
       <translation>新しい会話</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="235" />
+      <location filename="../../app/gui/main_window.py" line="238" />
       <source>Delete conversation</source>
       <translation>会話を削除</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="235" />
+      <location filename="../../app/gui/main_window.py" line="238" />
       <source>Delete "%1" and all its messages?</source>
       <translation>「%1」とそのすべてのメッセージを削除しますか?</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="236" />
+      <location filename="../../app/gui/main_window.py" line="239" />
       <source>Delete</source>
       <translation>削除</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="329" />
+      <location filename="../../app/gui/main_window.py" line="332" />
       <source>Empty reply: {0}</source>
       <translation>空の返答: {0}</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="344" />
+      <location filename="../../app/gui/main_window.py" line="347" />
       <source>The reply could not be written</source>
       <translation>返答を生成できませんでした</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="349" />
+      <location filename="../../app/gui/main_window.py" line="352" />
       <source>&amp;New conversation</source>
       <translation>新しい会話(&amp;N)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="350" />
+      <location filename="../../app/gui/main_window.py" line="353" />
       <source>Model &amp;library…</source>
       <translation>モデルライブラリ(&amp;L)…</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="351" />
+      <location filename="../../app/gui/main_window.py" line="354" />
       <source>&amp;Settings…</source>
       <translation>設定(&amp;S)…</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="352" />
+      <location filename="../../app/gui/main_window.py" line="355" />
       <source>&amp;Persona and sampling…</source>
       <translation>ペルソナとサンプリング(&amp;P)…</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="353" />
+      <location filename="../../app/gui/main_window.py" line="356" />
       <source>&amp;Regenerate reply</source>
       <translation>返答を再生成(&amp;R)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="354" />
+      <location filename="../../app/gui/main_window.py" line="357" />
       <source>Re&amp;name conversation</source>
       <translation>会話の名前を変更(&amp;M)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="355" />
+      <location filename="../../app/gui/main_window.py" line="358" />
       <source>&amp;Search conversations</source>
       <translation>会話を検索(&amp;S)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="356" />
+      <location filename="../../app/gui/main_window.py" line="359" />
       <source>&amp;Quit</source>
       <translation>終了(&amp;Q)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="357" />
+      <location filename="../../app/gui/main_window.py" line="360" />
       <source>&amp;File</source>
       <translation>ファイル(&amp;F)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="358" />
+      <location filename="../../app/gui/main_window.py" line="361" />
       <source>&amp;Conversation</source>
       <translation>会話(&amp;C)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="359" />
+      <location filename="../../app/gui/main_window.py" line="362" />
       <source>&amp;Settings</source>
       <translation>設定(&amp;S)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="360" />
+      <location filename="../../app/gui/main_window.py" line="363" />
       <source>&amp;Language</source>
       <translation>言語(&amp;L)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="362" />
+      <location filename="../../app/gui/main_window.py" line="365" />
       <source>Follow the system</source>
       <translation>システムに合わせる</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="364" />
+      <location filename="../../app/gui/main_window.py" line="367" />
       <source>You are chatting with the tiny demo model: it only knows a few answers. Add a real model for real conversations.</source>
       <translation>小さなデモモデルと会話しています。答えられるのはいくつかの質問だけです。本格的な会話には実際のモデルを追加してください。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="366" />
+      <location filename="../../app/gui/main_window.py" line="369" />
       <source>Add a model…</source>
       <translation>モデルを追加…</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="376" />
+      <location filename="../../app/gui/main_window.py" line="379" />
       <source>A model is being imported</source>
       <translation>モデルを取り込み中です</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="377" />
+      <location filename="../../app/gui/main_window.py" line="380" />
       <source>Hanashi is still importing a model. Stop the import and quit? The unfinished file will be removed.</source>
       <translation>モデルの取り込みがまだ終わっていません。取り込みを中止して終了しますか？ 途中のファイルは削除されます。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="380" />
+      <location filename="../../app/gui/main_window.py" line="383" />
       <source>Keep importing</source>
       <translation>取り込みを続ける</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="381" />
+      <location filename="../../app/gui/main_window.py" line="384" />
       <source>Stop and quit</source>
       <translation>中止して終了</translation>
     </message>
@@ -476,67 +516,67 @@ Assistant: はい、わかりました。</source>
       <translation>モデルカードの値に戻す</translation>
     </message>
     <message>
-      <location filename="../../app/gui/settings_dialog.py" line="17" />
+      <location filename="../../app/gui/settings_dialog.py" line="24" />
       <source>Automatic (as many as fit)</source>
       <translation>自動(収まるだけ)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/settings_dialog.py" line="17" />
+      <location filename="../../app/gui/settings_dialog.py" line="24" />
       <source>All layers</source>
       <translation>すべての層</translation>
     </message>
     <message>
-      <location filename="../../app/gui/settings_dialog.py" line="17" />
+      <location filename="../../app/gui/settings_dialog.py" line="24" />
       <source>A number of layers</source>
       <translation>層の数を指定</translation>
     </message>
     <message>
-      <location filename="../../app/gui/settings_dialog.py" line="18" />
+      <location filename="../../app/gui/settings_dialog.py" line="25" />
       <source>Light</source>
       <translation>ライト</translation>
     </message>
     <message>
-      <location filename="../../app/gui/settings_dialog.py" line="18" />
+      <location filename="../../app/gui/settings_dialog.py" line="25" />
       <source>Dark</source>
       <translation>ダーク</translation>
     </message>
     <message>
-      <location filename="../../app/gui/settings_dialog.py" line="85" />
+      <location filename="../../app/gui/settings_dialog.py" line="107" />
       <source>GPU layers:</source>
       <translation>GPUレイヤー:</translation>
     </message>
     <message>
-      <location filename="../../app/gui/settings_dialog.py" line="85" />
+      <location filename="../../app/gui/settings_dialog.py" line="107" />
       <source>Context size:</source>
       <translation>コンテキスト長:</translation>
     </message>
     <message>
-      <location filename="../../app/gui/settings_dialog.py" line="85" />
+      <location filename="../../app/gui/settings_dialog.py" line="107" />
       <source>CPU threads:</source>
       <translation>CPUスレッド:</translation>
     </message>
     <message>
-      <location filename="../../app/gui/settings_dialog.py" line="85" />
+      <location filename="../../app/gui/settings_dialog.py" line="107" />
       <source>Language:</source>
       <translation>言語:</translation>
     </message>
     <message>
-      <location filename="../../app/gui/settings_dialog.py" line="85" />
+      <location filename="../../app/gui/settings_dialog.py" line="107" />
       <source>Theme:</source>
       <translation>テーマ:</translation>
     </message>
     <message>
-      <location filename="../../app/gui/settings_dialog.py" line="100" />
+      <location filename="../../app/gui/settings_dialog.py" line="126" />
       <source>The model's (up to 4096)</source>
       <translation>モデルの値(最大4096)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/settings_dialog.py" line="101" />
+      <location filename="../../app/gui/settings_dialog.py" line="127" />
       <source>All cores (%1)</source>
       <translation>全コア(%1)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/settings_dialog.py" line="102" />
+      <location filename="../../app/gui/settings_dialog.py" line="128" />
       <source>GPU layers, context size and threads apply when the model is loaded again (Hanashi reloads it when you press OK).</source>
       <translation>GPUレイヤー、コンテキスト長、スレッド数はモデルを読み込み直したときに反映されます(OKを押すとHanashiが読み込み直します)。</translation>
     </message>

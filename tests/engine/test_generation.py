@@ -30,7 +30,9 @@ def test_same_seed_gives_the_same_text(rinna_engine):
 
 
 def test_temperature_zero_is_greedy_argmax(rinna_engine, rinna_gguf):
-    from llama_cpp import Llama
+    from quantize.llama_lib import load
+
+    Llama = load().Llama
 
     gen = _fresh(rinna_engine, QUESTION, temperature=0, repetition_penalty=1.0, max_new_tokens=24,
                  banned_token_ids=[EOS_ID])
