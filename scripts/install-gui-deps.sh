@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Debian/Ubuntu packages the desktop app needs: Qt's X11 (xcb) libraries and a Japanese font;
-# with "test", also Xvfb for the screenshot test. Installs only what is missing, and only as root
-# (otherwise it prints the apt-get command). Does nothing on systems without apt/dpkg.
+# with "test", also Xvfb for the screenshot test, and the font and qemu-user the bundle test needs.
+# Installs only what is missing, and only as root (otherwise it prints the apt-get command).
+# Does nothing on systems without apt/dpkg.
 #   bash scripts/install-gui-deps.sh [runtime|test]
 set -euo pipefail
 mode="${1:-runtime}"
@@ -11,7 +12,9 @@ packages=(libegl1 libgl1 libfontconfig1 libdbus-1-3 libglib2.0-0 libxkbcommon0 l
           libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
           libxcb-render-util0 libxcb-shape0 libxcb-xfixes0 libxcb-xinerama0 libxcb-xkb1)
 if [ "$mode" = test ]; then
-    packages+=(xvfb xauth fonts-noto-cjk)
+    # Xvfb for the screenshot test; the bundle test needs the font it packs and qemu-user to run
+    # the bundle on an emulated AVX2-only CPU.
+    packages+=(xvfb xauth fonts-noto-cjk fonts-ipaexfont-gothic qemu-user)
 elif ! { command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list :lang=ja 2>/dev/null | head -n1)" ]; }; then
     packages+=(fonts-noto-cjk)  # no font that renders Japanese yet
 fi

@@ -4,12 +4,16 @@
 #   bash scripts/setup-venv.sh [--cuda] [EXTRAS]          e.g. EXTRAS = test,reference
 #   CMAKE_ARGS="-DGGML_CUDA=on" bash scripts/setup-venv.sh
 #
-# llama.cpp is compiled from source through llama-cpp-python. The build configuration (the
-# package version and CMAKE_ARGS; --cuda adds -DGGML_CUDA=on) is recorded in the venv: when it
-# differs from the installed build, llama-cpp-python is rebuilt from source, never taken from
-# pip's wheel cache. Built wheels are kept per configuration in ~/.cache/hanashi/wheels, so a new
-# venv with a configuration built before installs in seconds. A failed build stops the script
-# with a message and leaves the working install as it was.
+# llama.cpp is compiled from source through llama-cpp-python, portable by default: CPU kernels
+# for every x86-64 generation are built as modules and llama.cpp picks the best one for the CPU it
+# runs on (GGML_BACKEND_DL + GGML_CPU_ALL_VARIANTS, no -march=native), so the same build serves
+# this machine, an AVX2-only laptop and the packaged app. CMAKE_ARGS are added after these
+# defaults (yours win: -DGGML_NATIVE=ON builds for this CPU only); --cuda adds -DGGML_CUDA=on.
+# The build configuration is recorded in the venv: when it differs from the installed build,
+# llama-cpp-python is rebuilt from source, never taken from pip's wheel cache. Built wheels are
+# kept per configuration in ~/.cache/hanashi/wheels, so a new venv with a configuration built
+# before installs in seconds. A failed build stops the script with a message and leaves the
+# working install as it was.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -50,11 +54,20 @@ pip=("$venv/bin/python" -m pip --disable-pip-version-check)
 # ---------------------------------------------------------------- llama.cpp build
 llama_version="$(sed -n 's/.*"llama-cpp-python==\([^"]*\)".*/\1/p' pyproject.toml | head -n1)"
 [ -n "$llama_version" ] || die "pyproject.toml pins no llama-cpp-python version"
-cmake_args="${CMAKE_ARGS:-}"
+case "$(uname -s)-$(uname -m)" in
+    Linux-x86_64|Linux-aarch64) portable="-DGGML_NATIVE=OFF -DGGML_BACKEND_DL=ON -DGGML_CPU_ALL_VARIANTS=ON" ;;
+    *) portable="" ;;  # elsewhere llama.cpp's own defaults
+esac
+cmake_args="$portable${CMAKE_ARGS:+ $CMAKE_ARGS}"
+cmake_args="${cmake_args# }"
 if [ "$cuda" = 1 ] && [[ "$cmake_args" != *GGML_CUDA* ]]; then
     cmake_args="${cmake_args:+$cmake_args }-DGGML_CUDA=on"
 fi
-want="llama-cpp-python==$llama_version CMAKE_ARGS=$cmake_args"
+# The backend modules are installed into the wheel by a small CMake hook; its content is part of
+# the configuration, its path is not (so every checkout shares the cached wheels).
+hook="$PWD/packaging/cmake/install-backends.cmake"
+hook_sum="$(sha256sum "$hook" | cut -c1-12)"
+want="llama-cpp-python==$llama_version hook=$hook_sum CMAKE_ARGS=$cmake_args"
 build_stamp="$venv/.hanashi-llama-build"
 have="$(cat "$build_stamp" 2>/dev/null || true)"
 if ! "$venv/bin/python" -c 'import llama_cpp' >/dev/null 2>&1; then
@@ -76,12 +89,12 @@ if [ "$have" != "$want" ]; then
                 die "a CUDA build needs nvcc, the CUDA compiler. Install NVIDIA's CUDA toolkit (Debian/Ubuntu: sudo apt-get install nvidia-cuda-toolkit) and make sure nvcc is on PATH."
             command -v nvcc >/dev/null 2>&1 || export PATH="$PATH:$cuda_home/bin"
         fi
-        echo "Compiling llama.cpp $llama_version${cmake_args:+ with $cmake_args} — this takes several minutes (about 5 on 2 cores, more with CUDA); it happens once per build configuration." >&2
+        echo "Compiling llama.cpp $llama_version${cmake_args:+ with $cmake_args} — this takes about 10 minutes on 2 cores (more with CUDA); it happens once per build configuration." >&2
         tmp="$(mktemp -d "${TMPDIR:-/tmp}/hanashi-wheel-XXXXXX")"
         log="$tmp/build.log"
         export CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc 2>/dev/null || echo 2)}"
         set +e
-        CMAKE_ARGS="$cmake_args" "${pip[@]}" wheel --no-cache-dir --no-deps --no-binary llama-cpp-python \
+        CMAKE_ARGS="$cmake_args -DCMAKE_PROJECT_INCLUDE=$hook" "${pip[@]}" wheel --no-cache-dir --no-deps --no-binary llama-cpp-python \
             -v -w "$tmp" "llama-cpp-python==$llama_version" 2>&1 | tee "$log" |
             "$venv/bin/python" scripts/build_progress.py
         status=${PIPESTATUS[0]}
