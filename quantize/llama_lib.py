@@ -23,6 +23,13 @@ class BackendMissingError(RuntimeError):
     """llama.cpp has no CPU backend to run on (a damaged install)."""
 
 
+def module():
+    """The ``llama_cpp`` module as imported, before any backend is loaded (for its log hook)."""
+    import llama_cpp
+
+    return llama_cpp
+
+
 def lib_dir() -> Path:
     import llama_cpp
 
@@ -67,6 +74,9 @@ def load():
         return _loaded
     import llama_cpp
 
+    from . import llama_log
+
+    llama_log.quiet()  # before the backends load: their messages go to Hanashi's log filter
     lib = ggml()
     if lib is not None and lib.ggml_backend_reg_count() == 0:
         lib.ggml_backend_load_all_from_path(str(lib_dir()).encode())

@@ -16,7 +16,7 @@ def quiet() -> None:
     global _callback
     if _callback is not None:
         return
-    llama_cpp = llama_lib.load()
+    llama_cpp = llama_lib.module()
 
     @llama_cpp.llama_log_callback
     def _log(level, text, _user):
