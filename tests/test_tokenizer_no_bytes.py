@@ -40,7 +40,9 @@ def _no_byte_pieces(src: Path) -> None:
 
 
 def _hanashi_temp(before: set[str]) -> set[str]:
-    return {n for n in os.listdir(tempfile.gettempdir()) if n.startswith("hanashi-vocab-")} - before
+    """This process's tokenizer-probe folders (others running at the same time have their own pid)."""
+    own = f"hanashi-vocab-{os.getpid()}-"
+    return {n for n in os.listdir(tempfile.gettempdir()) if n.startswith(own)} - before
 
 
 @pytest.fixture(scope="module")

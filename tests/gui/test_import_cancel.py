@@ -21,8 +21,8 @@ from .helpers import REPLY_TIMEOUT_MS, message_boxes
 
 @pytest.fixture(scope="module")
 def folder(tiny) -> Path:
-    """13M parameters: each stage of its import takes a visible moment."""
-    return tiny.neox(name="tiny-gui-cancel-neox", hidden=512, layers=4, heads=8, ffn=2048)
+    """About 45M parameters: each stage of its import, quantization included, takes a few seconds."""
+    return tiny.neox(name="tiny-gui-cancel-neox", hidden=768, layers=6, heads=8, ffn=3072)
 
 
 def _own_temp() -> list[str]:
