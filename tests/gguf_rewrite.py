@@ -38,7 +38,10 @@ def _auto(value):
 
 
 def rewrite(dst: Path, set_kv: dict | None = None, drop_keys: tuple[str, ...] = (),
-            drop_tensors: tuple[str, ...] = (), add_tensors: dict | None = None, src: Path = DEMO) -> Path:
+            drop_tensors: tuple[str, ...] = (), add_tensors: dict | None = None, src: Path = DEMO,
+            drop_prefixes: tuple[str, ...] = ()) -> Path:
+    """A copy of ``src`` with keys set (plain values, or ``typed(...)``), keys removed by name or
+    prefix, tensors dropped or added."""
     reader = gguf.GGUFReader(str(src), "r")
     arch = reader.get_field("general.architecture").contents()
     set_kv = dict(set_kv or {})
@@ -48,6 +51,8 @@ def rewrite(dst: Path, set_kv: dict | None = None, drop_keys: tuple[str, ...] = 
     for field in reader.fields.values():
         name = field.name
         if name == "general.architecture" or name.startswith("GGUF.") or name in set_kv or name in drop_keys:
+            continue
+        if any(name.startswith(p) for p in drop_prefixes):
             continue
         vtype = field.types[0]
         sub = field.types[-1] if vtype == T.ARRAY else None

@@ -131,26 +131,9 @@ def test_skip_parity_writes_a_type_llama_cpp_can_tokenize_newlines_and_emoji_wit
 
 def _as_llama_type(src: Path, dst: Path) -> Path:
     """The same file with its tokenizer type changed to `llama`: what older converters wrote."""
-    import gguf
+    from tests.gguf_rewrite import rewrite
 
-    reader = gguf.GGUFReader(str(src), "r")
-    writer = gguf.GGUFWriter(str(dst), reader.get_field("general.architecture").contents())
-    for f in reader.fields.values():
-        if f.name == "general.architecture" or f.name.startswith("GGUF.") or f.name == "tokenizer.ggml.model":
-            continue
-        vtype = f.types[0]
-        writer.add_key_value(f.name, f.contents(), vtype,
-                             sub_type=f.types[-1] if vtype == gguf.GGUFValueType.ARRAY else None)
-    writer.add_tokenizer_model("llama")
-    for t in reader.tensors:
-        writer.add_tensor_info(t.name, t.data.shape, t.data.dtype, t.data.nbytes, t.tensor_type)
-    writer.write_header_to_file()
-    writer.write_kv_data_to_file()
-    writer.write_ti_data_to_file()
-    for t in reader.tensors:
-        writer.write_tensor_data(t.data)
-    writer.close()
-    return dst
+    return rewrite(dst, {"tokenizer.ggml.model": "llama"}, src=src)
 
 
 def test_an_aborting_probe_is_a_clear_error_and_the_caller_survives(floats, tiny, tmp_path):

@@ -17,42 +17,9 @@ EOS_ID = 3
 def rewrite_gguf(src: Path, dst: Path, set_kv: dict | None = None, remove_prefixes: tuple[str, ...] = (),
                  drop_tensors: tuple[str, ...] = ()) -> Path:
     """Copy a GGUF with metadata keys added/replaced/removed and tensors left out."""
-    import gguf
+    from tests.gguf_rewrite import rewrite
 
-    reader = gguf.GGUFReader(str(src), "r")
-    arch = reader.get_field("general.architecture").contents()
-    writer = gguf.GGUFWriter(str(dst), arch)
-    set_kv = dict(set_kv or {})
-    for field in reader.fields.values():
-        name = field.name
-        if name == "general.architecture" or name.startswith("GGUF.") or name in set_kv:
-            continue
-        if any(name.startswith(p) for p in remove_prefixes):
-            continue
-        vtype = field.types[0]
-        sub = field.types[-1] if vtype == gguf.GGUFValueType.ARRAY else None
-        writer.add_key_value(name, field.contents(), vtype, sub_type=sub)
-    for name, value in set_kv.items():
-        if isinstance(value, bool):
-            writer.add_bool(name, value)
-        elif isinstance(value, str):
-            writer.add_string(name, value)
-        elif isinstance(value, list) and value and isinstance(value[0], str):
-            writer.add_array(name, value)
-        elif isinstance(value, list):
-            writer.add_key_value(name, value, gguf.GGUFValueType.ARRAY, sub_type=gguf.GGUFValueType.INT32)
-        else:
-            writer.add_uint32(name, value)
-    tensors = [t for t in reader.tensors if t.name not in drop_tensors]
-    for t in tensors:
-        writer.add_tensor_info(t.name, t.data.shape, t.data.dtype, t.data.nbytes, t.tensor_type)
-    writer.write_header_to_file()
-    writer.write_kv_data_to_file()
-    writer.write_ti_data_to_file()
-    for t in tensors:
-        writer.write_tensor_data(t.data, tensor_endianess=reader.endianess)
-    writer.close()
-    return dst
+    return rewrite(dst, set_kv, drop_tensors=drop_tensors, src=src, drop_prefixes=remove_prefixes)
 
 
 def hanashi_env() -> dict:

@@ -18,31 +18,9 @@ EOS_ID = 3  # </s> in the tiny tokenizers
 
 def rewrite_gguf(src: Path, dst: Path, set_kv: dict, remove_prefixes: tuple[str, ...] = ()) -> Path:
     """A copy of a GGUF with some metadata replaced (same weights)."""
-    import gguf
+    from tests.gguf_rewrite import rewrite
 
-    reader = gguf.GGUFReader(str(src), "r")
-    writer = gguf.GGUFWriter(str(dst), reader.get_field("general.architecture").contents())
-    for f in reader.fields.values():
-        if f.name == "general.architecture" or f.name.startswith("GGUF.") or f.name in set_kv \
-                or any(f.name.startswith(p) for p in remove_prefixes):
-            continue
-        vtype = f.types[0]
-        writer.add_key_value(f.name, f.contents(), vtype,
-                             sub_type=f.types[-1] if vtype == gguf.GGUFValueType.ARRAY else None)
-    for name, value in set_kv.items():
-        if isinstance(value, str):
-            writer.add_string(name, value)
-        else:
-            writer.add_key_value(name, value, gguf.GGUFValueType.ARRAY, sub_type=gguf.GGUFValueType.INT32)
-    for t in reader.tensors:
-        writer.add_tensor_info(t.name, t.data.shape, t.data.dtype, t.data.nbytes, t.tensor_type)
-    writer.write_header_to_file()
-    writer.write_kv_data_to_file()
-    writer.write_ti_data_to_file()
-    for t in reader.tensors:
-        writer.write_tensor_data(t.data, tensor_endianess=reader.endianess)
-    writer.close()
-    return dst
+    return rewrite(dst, set_kv, src=src, drop_prefixes=remove_prefixes)
 
 
 @pytest.fixture(scope="session")
