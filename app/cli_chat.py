@@ -16,11 +16,13 @@ from pathlib import Path
 
 from app import gpu_status
 from app.formats import MessageTooLongError
+from app.local_files import describe_os_error, read_small
 
 from .engine import (CANCELLED, ERROR, TEXT, ChatSession, EngineError, EngineWorker,
                      ModelLoadError)
 
 COMMANDS = "/reset clears the conversation, /exit leaves"
+PERSONA_MAX_BYTES = 1 << 20
 
 
 def gpu_layers_arg(text: str) -> str:
@@ -68,10 +70,11 @@ class TerminalChat:
         a = self.args
         persona = ""
         if a.persona:
-            try:
-                persona = Path(a.persona).read_text(encoding="utf-8")
+            try:  # a pipe or a device never blocks the chat, a huge file is refused
+                persona = read_small(Path(a.persona), PERSONA_MAX_BYTES).decode("utf-8")
             except (OSError, UnicodeDecodeError) as e:
-                self.say(f"hanashi: cannot read the persona file {a.persona}: {e}", to_err=True)
+                why = describe_os_error(e) if isinstance(e, OSError) else "it is not UTF-8 text"
+                self.say(f"hanashi: cannot read the persona file {a.persona}: {why}", to_err=True)
                 return 2
         warning = gpu_status.ignored_layers_warning(a.gpu_layers)
         if warning:

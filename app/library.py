@@ -107,10 +107,21 @@ def _gguf_files(folder: Path) -> list[Path]:
 
 
 def _resolved(path: Path) -> Path:
+    """The path with links followed; a link loop (RuntimeError or OSError) gives the path as it is."""
     try:
-        return path.resolve()
-    except (OSError, RuntimeError):
-        return path.absolute()
+        return Path(path).resolve()
+    except (OSError, RuntimeError, ValueError):
+        return Path(path).absolute()
+
+
+def same_file(a: str | Path, b: str | Path) -> bool:
+    """Whether two paths name the same file (links followed where they can be). Never raises."""
+    return _resolved(Path(a)) == _resolved(Path(b))
+
+
+def is_demo(path: str | Path) -> bool:
+    """Whether ``path`` is the bundled demo model. Never raises."""
+    return same_file(path, demo_model())
 
 
 def demo_model() -> Path:
@@ -140,9 +151,10 @@ def list_models(opened: list[str] | tuple[str, ...] = (), include_demo: bool = T
 
 def in_library(path: Path) -> bool:
     try:
-        return Path(path).resolve().parent == paths.models_dir().resolve()
+        folder = paths.models_dir()
     except OSError:
         return False
+    return _resolved(Path(path)).parent == _resolved(folder)
 
 
 def delete(entry: ModelEntry) -> bool:
@@ -170,7 +182,7 @@ def default_model(last_model: str = "", opened: list[str] | tuple[str, ...] = ()
 
 def import_target(model_dir: Path, out_type: str) -> Path:
     """Where an imported Hugging Face folder goes: ``models/<folder>-<type>.gguf`` (numbered if taken)."""
-    stem = re.sub(r"[^\w.\-]+", "-", Path(model_dir).resolve().name).strip("-") or "model"
+    stem = re.sub(r"[^\w.\-]+", "-", _resolved(Path(model_dir)).name).strip("-") or "model"
     folder = paths.models_dir()
     target = folder / f"{stem}-{out_type}.gguf"
     n = 2

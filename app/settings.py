@@ -18,9 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import paths
+from .local_files import NotAFile, describe_os_error, read_small
 
 LANGUAGES = ("system", "en", "ja")
 THEMES = ("system", "light", "dark")
+MAX_BYTES = 1 << 20  # a settings file is a few hundred bytes; anything this large is not one
 
 
 @dataclass
@@ -100,14 +102,27 @@ def _validated(raw: dict) -> Settings:
 
 
 def load(path: Path | None = None) -> Settings:
-    path = path or paths.settings_path()
+    """The settings in ``path`` (default: the data folder's); never raises, never blocks.
+
+    Missing file: defaults. A file that is not a regular file (a pipe, a device, a folder), is too
+    large or is damaged: kept aside as ``settings.json.broken`` and defaults are used, with the
+    reason in ``Settings.problem``. An unreadable file (no permission): defaults, left as it is.
+    """
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return Settings()
+        path = path or paths.settings_path()
     except OSError as e:
         s = Settings()
-        s.problem = f"{path}: the settings file cannot be read ({e.strerror or e}); using defaults"
+        s.problem = f"the data folder cannot be used ({describe_os_error(e)}); using default settings"
+        return s
+    try:
+        data = read_small(path, MAX_BYTES)
+    except FileNotFoundError:
+        return Settings()
+    except NotAFile as e:
+        return _kept_aside(path, f"{e.reason}")
+    except OSError as e:
+        s = Settings()
+        s.problem = f"{path}: the settings file cannot be read ({describe_os_error(e)}); using defaults"
         return s
     try:
         raw = json.loads(data.decode("utf-8"))
@@ -115,17 +130,23 @@ def load(path: Path | None = None) -> Settings:
             raise ValueError("not a JSON object")
     except (ValueError, RecursionError) as e:
         reason = "nested too deeply" if isinstance(e, RecursionError) else str(e)[:200]
-        aside = path.with_name(path.name + ".broken")
-        s = Settings()
-        try:
-            os.replace(path, aside)
-            s.problem = (f"{path}: the settings file is damaged ({reason}); it was kept as {aside.name} "
-                         "and defaults are used")
-        except OSError as moved:
-            s.problem = (f"{path}: the settings file is damaged ({reason}) and could not be kept aside "
-                         f"({moved.strerror or moved}); defaults are used")
-        return s
+        return _kept_aside(path, f"the settings file is damaged ({reason})")
     return _validated(raw)
+
+
+def _kept_aside(path: Path, reason: str) -> Settings:
+    """Defaults, with ``path`` renamed to ``*.broken`` so that saving never overwrites it silently."""
+    aside = path.with_name(path.name + ".broken")
+    s = Settings()
+    if not reason.startswith("the settings file"):
+        reason = f"the settings file cannot be used: {reason}"
+    try:
+        os.replace(path, aside)
+        s.problem = f"{path}: {reason}; it was kept as {aside.name} and defaults are used"
+    except OSError as moved:
+        s.problem = (f"{path}: {reason}, and it could not be kept aside ({describe_os_error(moved)}); "
+                     "defaults are used")
+    return s
 
 
 def save(settings: Settings, path: Path | None = None) -> Path:

@@ -16,12 +16,14 @@ Schema (``PRAGMA user_version`` = ``SCHEMA_VERSION``):
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import paths
+from .local_files import NotAFile, check_regular, describe_os_error
 
 SCHEMA_VERSION = 1
 USER = "user"
@@ -106,6 +108,24 @@ def _error(e: sqlite3.Error, path: Path) -> StorageError:
                         "check free disk space and that the data folder is writable")
 
 
+def _check_files(path: Path) -> None:
+    """Refuse a database (or its WAL files) that is not a regular file before SQLite opens it:
+    SQLite would wait forever reading a named pipe, or fail with a vague message."""
+    for suffix in ("", "-wal", "-shm"):
+        name = Path(str(path) + suffix)
+        try:
+            check_regular(name)
+        except FileNotFoundError:
+            continue
+        except NotAFile as e:
+            raise StorageError("corrupt", f"{name.name} is {e.reason.removeprefix('it is ')}, so it cannot be "
+                               "a conversation database", path,
+                               "remove or rename it (Hanashi offers to keep it aside) and start a new one") from None
+        except OSError as e:
+            raise StorageError("corrupt", f"{name.name} cannot be opened: {describe_os_error(e)}", path,
+                               "remove or rename it (Hanashi offers to keep it aside) and start a new one") from None
+
+
 def _title_from(text: str) -> str:
     line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
     return line[:40] + ("…" if len(line) > 40 else "")
@@ -116,7 +136,12 @@ class Storage:
 
     def __init__(self, path: Path | None = None, busy_timeout: float = 2.0):
         self.path = Path(path or paths.database_path())
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise StorageError("io", f"the data folder cannot be created ({describe_os_error(e)})",
+                               self.path.parent, "check that the data folder's place is writable") from None
+        _check_files(self.path)
         try:
             self.db = sqlite3.connect(str(self.path), timeout=busy_timeout, isolation_level=None)
         except sqlite3.Error as e:
@@ -333,6 +358,6 @@ def move_aside(path: Path) -> Path:
     target = path.with_name(f"{path.name}.damaged-{stamp}")
     for suffix in ("", "-wal", "-shm"):
         src = Path(str(path) + suffix)
-        if src.exists():
+        if os.path.lexists(src):  # a broken link or a pipe is moved too
             src.rename(Path(str(target) + suffix))
     return target

@@ -2,12 +2,15 @@
 
 The header is parsed straight from a memory map: big arrays (the vocabulary, the embedded
 sentencepiece model) are skipped or sliced whole, never walked element by element, so opening even
-a large model's metadata takes milliseconds. The tensor table is checked against the file size,
-so a truncated download is reported as such before llama.cpp ever sees it.
+a large model's metadata takes milliseconds. The tensor table is checked against the file size
+and against the layout llama.cpp reads (GGUF version 2 or 3, each tensor's data aligned and stored
+right after the one before it), so a truncated download or a damaged offset is reported, naming the
+tensor, before llama.cpp ever sees the file.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import mmap
 import stat
@@ -16,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import GGUFFileError
+from .gguf_tensors import check_complete, layout_problem, tensor_bytes  # noqa: F401 - part of this API
 
 FILE_TYPES = {0: "f32", 1: "f16", 2: "q4_0", 3: "q4_1", 7: "q8_0", 8: "q5_0", 9: "q5_1", 10: "q2_k",
               11: "q3_k_s", 12: "q3_k_m", 13: "q3_k_l", 14: "q4_k_s", 15: "q4_k_m", 16: "q5_k_s",
@@ -57,7 +61,7 @@ class GGUFInfo:
 
 
 _SCALARS = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?", 10: "<Q", 11: "<q", 12: "<d"}
-_STRING, _ARRAY = 8, 9
+_STRING, _ARRAY, _U32 = 8, 9, 4
 TYPE_NAMES = {0: "uint8", 1: "int8", 2: "uint16", 3: "int16", 4: "uint32", 5: "int32", 6: "float32", 7: "bool",
               8: "string", 9: "array", 10: "uint64", 11: "int64", 12: "float64"}
 # Arrays only counted, never decoded: the vocabulary (llama.cpp reads it itself).
@@ -65,6 +69,7 @@ _SKIP = {"tokenizer.ggml.tokens", "tokenizer.ggml.scores", "tokenizer.ggml.token
          "tokenizer.ggml.merges", "tokenizer.ggml.precompiled_charsmap"}
 _MAX_NESTING = 4  # arrays of arrays deeper than this are not something any model writes
 _MAX_DIMS = 4  # GGML_MAX_DIMS
+SUPPORTED_VERSIONS = (2, 3)  # what llama.cpp's gguf reader accepts
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,7 @@ class Header:
     types: dict[str, ValueType]
     tensors: list[tuple[str, tuple[int, ...], int, int]]
     data_start: int
+    alignment: int = 32  # general.alignment: every tensor's data offset is a multiple of it
 
 
 class _Cursor:
@@ -158,11 +164,7 @@ def read_header(path: Path) -> tuple[dict, list[tuple[str, tuple[int, ...], int,
 def read_typed_header(path: Path, vocab: bool = False) -> Header:
     """The header with every value's GGUF type; ``vocab`` also decodes the token list and scores."""
     path = Path(path)
-    try:
-        mode = path.stat().st_mode
-    except OSError as e:
-        raise GGUFFileError("missing", f"the file cannot be read ({e.strerror or e})", path,
-                            "check the path to the .gguf file and that it is readable") from None
+    mode = stat_file(path).st_mode
     if not stat.S_ISREG(mode):
         raise GGUFFileError("not_gguf", "this is not a regular file (a folder, pipe or device)", path,
                             "open a .gguf model file")
@@ -171,6 +173,23 @@ def read_typed_header(path: Path, vocab: bool = False) -> Header:
     except OSError as e:
         raise GGUFFileError("corrupt", f"the file cannot be read ({e.strerror or e})", path,
                             "check that the file is readable, or download it again") from None
+
+
+def stat_file(path: Path):
+    """``os.stat`` of a model file; GGUFFileError("missing") saying why it cannot be looked at."""
+    try:
+        return path.stat()
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise GGUFFileError("missing", "the file is a link to a file that does not exist", path,
+                                "open the file the link pointed to, or remove the link") from None
+        raise GGUFFileError("missing", "no such model file", path, "check the path to the .gguf file") from None
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise GGUFFileError("missing", "the file is a link that points to itself (a symlink loop)", path,
+                                "remove the link and open the model file itself") from None
+        raise GGUFFileError("missing", f"the file cannot be read ({e.strerror or e})", path,
+                            "check the path to the .gguf file and that it is readable") from None
 
 
 def _read_typed_header(path: Path, vocab: bool) -> Header:
@@ -189,9 +208,9 @@ def _read_typed_header(path: Path, vocab: bool) -> Header:
         cur = _Cursor(buf)
         cur.pos = 4
         version = cur.take("<I")
-        if version < 2:
-            raise GGUFFileError("not_gguf", f"GGUF version {version} is too old", path,
-                                "convert the model again")
+        if version not in SUPPORTED_VERSIONS:
+            raise GGUFFileError("not_gguf", _version_problem(version), path,
+                                "convert the model again, or download a current GGUF of it")
         n_tensors, n_kv = cur.take("<Q"), cur.take("<Q")
         kv, types = {}, {}
         for _ in range(n_kv):
@@ -209,10 +228,12 @@ def _read_typed_header(path: Path, vocab: bool) -> Header:
             dims = tuple(cur.take("<Q") for _ in range(n_dims))
             tensors.append((name, dims, cur.take("<I"), cur.take("<Q")))
         align = kv.get("general.alignment", 32)
+        if "general.alignment" in kv and types["general.alignment"].vtype != _U32:
+            raise ValueError(f"general.alignment has type {types['general.alignment']}, llama.cpp needs uint32")
         if type(align) is not int or align <= 0 or align & (align - 1):
             raise ValueError(f"general.alignment {align!r} is not a power of two")
         data_start = (cur.pos + align - 1) // align * align
-        return Header(kv, types, tensors, data_start)
+        return Header(kv, types, tensors, data_start, align)
     except (struct.error, ValueError, UnicodeDecodeError, OverflowError, MemoryError, RecursionError) as e:
         raise GGUFFileError("corrupt", f"the GGUF header is damaged or truncated ({e})", path,
                                 "download or convert the file again") from None
@@ -220,29 +241,13 @@ def _read_typed_header(path: Path, vocab: bool) -> Header:
         buf.close()
 
 
-def tensor_bytes(dims: tuple[int, ...], ggml_type: int) -> int | None:
-    from gguf import GGML_QUANT_SIZES, GGMLQuantizationType
-
-    try:
-        block, size = GGML_QUANT_SIZES[GGMLQuantizationType(ggml_type)]
-    except (ValueError, KeyError):
-        return None
-    n = 1
-    for d in dims:
-        n *= int(d)
-    return n // block * size
-
-
-def check_complete(path: Path, tensors, data_start: int, file_size: int) -> None:
-    """Raise GGUFFileError when the tensor data reaches past the end of the file."""
-    end = data_start
-    for _name, dims, ggml_type, offset in tensors:
-        nbytes = tensor_bytes(dims, ggml_type)
-        if nbytes is not None:
-            end = max(end, data_start + offset + nbytes)
-    if end > file_size:
-        raise GGUFFileError("corrupt", f"the file is truncated: its tensors need {end:,} bytes but it has {file_size:,}",
-                                path, "the download or conversion was cut short: download or convert it again")
+def _version_problem(version: int) -> str:
+    if version == 1:
+        return "GGUF version 1 is too old (llama.cpp reads versions 2 and 3)"
+    if version and version & 0xFFFF == 0:
+        return (f"GGUF version {version:#x} is not a version llama.cpp reads: the file is damaged, or was "
+                "written for a machine of the other byte order")
+    return f"GGUF version {version} is not one llama.cpp reads (versions 2 and 3): the file is damaged or too new"
 
 
 def read_metadata(path: str | Path) -> dict:
@@ -257,16 +262,15 @@ def read_info(path: str | Path) -> GGUFInfo:
     (``gguf_check`` tells whether the file is usable).
     """
     path = Path(path)
-    if not path.exists():
-        raise GGUFFileError("missing", "no such model file", path, "check the path to the .gguf file")
+    stat_file(path)  # a missing file, a dangling link or a symlink loop, each in its own words
     header = read_typed_header(path)
     return info_from_header(path, header)
 
 
 def info_from_header(path: Path, header: Header) -> GGUFInfo:
     kv, tensors, data_start = header.kv, header.tensors, header.data_start
-    size = path.stat().st_size
-    check_complete(path, tensors, data_start, size)
+    size = stat_file(path).st_size
+    check_complete(path, tensors, data_start, size, header.alignment)
     problems: list[str] = []
 
     def get(key, kind, default):

@@ -70,7 +70,7 @@ class Engine:
         """Open a GGUF. Raises a ModelLoadError subclass for anything wrong with the file or machine."""
         info = loader.read_model_info(path)
         ctx, ctx_note = loader.choose_context(info, n_ctx)
-        layers, gpus = loader.plan_memory(info, ctx, gpu_layers)
+        layers, gpus = loader.plan_memory(info, loader.context_used(info, ctx), gpu_layers)
         load_probe.check(info.path)  # llama.cpp meets a file it has not seen in a child process first
         threads = threads if threads and threads > 0 else loader.default_threads()
         runtime = loader.open_runtime(info, ctx, threads, layers)

@@ -25,11 +25,13 @@ import os
 import threading
 from pathlib import Path
 
+from app.local_files import read_small
 from quantize import llama_lib
 from .errors import CorruptModelError, ModelLoadError
 
 CACHE_NAME = "model-checks.json"
 _MAX_ENTRIES = 500
+_MAX_CACHE_BYTES = 8 << 20  # 500 entries take about 150 KB
 _PROBE_TEXTS = (("a line break", "\n"), ("Japanese text", "日本語の文章です。こんにちは、世界！"),
                 ("an emoji", "😀👍"))
 _FIX = ("the file is damaged, or was written by a tool that llama.cpp does not understand: download it "
@@ -60,8 +62,8 @@ def _cache_path() -> Path | None:
 def _read_cache(path: Path | None) -> dict:
     if path is None:
         return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+    try:  # a pipe, a device or a huge file in its place is ignored (and replaced on the next write)
+        data = json.loads(read_small(path, _MAX_CACHE_BYTES).decode("utf-8"))
         return data if isinstance(data, dict) else {}
     except (OSError, ValueError, RecursionError):
         return {}
@@ -89,11 +91,11 @@ def _valid(entry: object, size: int, mtime_ns: int, llama: str) -> bool:
 def check(path: str | Path, timeout: float | None = None) -> None:
     """Probe ``path`` in a child unless this file was probed before; raise ``CorruptModelError`` if
     llama.cpp dies on it. A file that can't be probed in ``timeout`` seconds raises ``ModelLoadError``."""
-    p = Path(path).resolve()
     try:
+        p = Path(path).resolve()
         st = p.stat()
-    except OSError:
-        return  # the loader reports a missing file with its own message
+    except (OSError, RuntimeError):
+        return  # the loader reports a missing file or a symlink loop with its own message
     llama = _llama_version()
     key = (str(p), st.st_size, st.st_mtime_ns, llama)
     with _lock:

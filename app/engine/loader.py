@@ -8,11 +8,13 @@ then llama.cpp itself.
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 from app.formats import ChatFormat, get_format
 from quantize import families
-from quantize.gguf_info import GGUFInfo
+from quantize.errors import GGUFFileError
+from quantize.gguf_info import GGUFInfo, stat_file
 
 from . import hardware
 from quantize.gguf_check import MIN_CONTEXT
@@ -27,6 +29,8 @@ from .tokenizer import SENTENCEPIECE, LlamaTokenizer, RuntimeTokenizer, Sentence
 # A context larger than this is only allocated when asked for: long-context models converted
 # elsewhere would otherwise reserve gigabytes of KV cache by default.
 DEFAULT_MAX_CTX = 4096
+# llama.cpp rounds a context up to a multiple of this (GGML_PAD(n_ctx, 256) in llama_context).
+CONTEXT_STEP = 256
 
 
 def read_model_info(path: str | Path) -> GGUFInfo:
@@ -36,9 +40,11 @@ def read_model_info(path: str | Path) -> GGUFInfo:
     UnsupportedArchitectureError, or InvalidModelError naming the key, the value and what is allowed.
     """
     path = Path(path).expanduser()
-    if not path.exists():
-        raise ModelNotFoundError("no such model file", path, "check the path to the .gguf file")
-    if path.is_dir():
+    try:
+        mode = stat_file(path).st_mode  # a missing file, a dangling link, a symlink loop: each said plainly
+    except GGUFFileError as e:
+        raise ModelNotFoundError(e.message, path, e.fix) from None
+    if stat.S_ISDIR(mode):
         raise NotAModelError("this is a folder, not a GGUF model file", path,
                              "pick the .gguf file, or convert a Hugging Face folder with hanashi-quantize")
     try:
@@ -58,22 +64,43 @@ def read_model_info(path: str | Path) -> GGUFInfo:
                              "check that the file is readable") from e
 
 
+def context_limit(info: GGUFInfo) -> int:
+    """The most context the model may use: its trained context, lowered by its card's limit."""
+    trained = info.n_ctx if isinstance(info.n_ctx, int) and info.n_ctx > 0 else 2048
+    return min(trained, info.context_limit) if info.context_limit and info.context_limit > 0 else trained
+
+
+def context_used(info: GGUFInfo, n_ctx: int) -> int:
+    """The context the chat gets when ``n_ctx`` is asked of llama.cpp, which rounds it up to a
+    multiple of CONTEXT_STEP: that, but never more than the model's limit (``LlamaRuntime.n_ctx``)."""
+    return min(context_limit(info), -(-n_ctx // CONTEXT_STEP) * CONTEXT_STEP)
+
+
 def choose_context(info: GGUFInfo, requested: int | None) -> tuple[int, str]:
-    """The context size to allocate, and a note when the request was changed.
+    """The context size to ask llama.cpp for, and a note when the context used differs from the request.
 
     At most the model's own context (and its card's limit); at least MIN_CONTEXT tokens, the least
-    that holds a prompt and a short reply, unless the model itself is trained on fewer.
+    that holds a prompt and a short reply, unless the model itself is trained on fewer. llama.cpp
+    rounds the size up to a multiple of CONTEXT_STEP, and the chat uses that room (within the
+    model's limit): the note names the size actually used, the one the status line shows.
     """
-    trained = info.n_ctx if isinstance(info.n_ctx, int) and info.n_ctx > 0 else 2048
-    limit = min(trained, info.context_limit) if info.context_limit and info.context_limit > 0 else trained
+    limit = context_limit(info)
     if requested is None or requested <= 0:
         return min(limit, DEFAULT_MAX_CTX), ""
     if requested > limit:
         return limit, f"context {requested} is more than the model supports; using {limit}"
     least = min(MIN_CONTEXT, limit)
+    ctx = max(int(requested), least)
+    used = context_used(info, ctx)
+    step = f"llama.cpp sets up the context in steps of {CONTEXT_STEP} tokens"
+    if used % CONTEXT_STEP:
+        step += f", and the model allows at most {limit}"
     if requested < least:
-        return least, f"context {requested} is too small to hold a prompt and a reply; using {least}"
-    return int(requested), ""
+        return ctx, (f"context {requested} is too small to hold a prompt and a reply; using {used}"
+                     + (f" ({step})" if used != ctx else ""))
+    if used != requested:
+        return ctx, f"context {requested} is rounded up to {used}: {step}"
+    return ctx, ""
 
 
 def _kv_width(info: GGUFInfo) -> int:
@@ -102,7 +129,7 @@ def plan_memory(info: GGUFInfo, n_ctx: int, gpu_layers: str | int) -> tuple[int,
 
 def open_runtime(info: GGUFInfo, n_ctx: int, threads: int, gpu_layers: int) -> LlamaRuntime:
     try:
-        return LlamaRuntime(info.path, n_ctx, threads, gpu_layers)
+        return LlamaRuntime(info.path, n_ctx, threads, gpu_layers, max_ctx=context_used(info, n_ctx))
     except OSError as e:
         details = str(e)
         if "unknown model architecture" in details:

@@ -64,7 +64,10 @@ class LlamaRuntime:
     """One loaded model with one context (sequence 0). Not thread-safe: use from one thread."""
 
     def __init__(self, path: Path, n_ctx: int, n_threads: int, n_gpu_layers: int, n_batch: int = 512,
-                 flash_attn: bool | None = None):
+                 flash_attn: bool | None = None, max_ctx: int | None = None):
+        """``n_ctx`` is asked of llama.cpp, which rounds it up to a multiple of 256; ``n_ctx`` (the
+        attribute) is that room, but at most ``max_ctx`` (default: ``n_ctx``), so that a model is
+        never run past its own context."""
         llama_cpp = llama_lib.load()
 
         llama_log.quiet()
@@ -102,7 +105,7 @@ class LlamaRuntime:
             raise OSError(errors or "llama.cpp could not create a context for the model")
         self.vocab = llama_cpp.llama_model_get_vocab(self.model)
         self.memory = llama_cpp.llama_get_memory(self.ctx)
-        self.n_ctx = llama_cpp.llama_n_ctx(self.ctx)
+        self.n_ctx = max(1, min(int(max_ctx or n_ctx), llama_cpp.llama_n_ctx(self.ctx)))
         self.n_batch = max(1, min(n_batch, llama_cpp.llama_n_batch(self.ctx), llama_cpp.llama_n_ubatch(self.ctx)))
         self.n_vocab = llama_cpp.llama_vocab_n_tokens(self.vocab)
         self.n_layer = llama_cpp.llama_model_n_layer(self.model)

@@ -42,7 +42,12 @@ def application(argv: list[str] | None = None) -> QApplication:
 
 def open_storage(parent=None) -> Storage | None:
     """Open the conversation database; when it can't be, ask what to do (never overwrite it)."""
-    path = paths.database_path()
+    try:
+        path = paths.database_path()
+    except OSError as e:  # the data folder can't be made (a file in its place, no permission)
+        QMessageBox.critical(parent, tr("The conversation database has a problem"),
+                             tr("Hanashi's data folder cannot be used: %1").replace("%1", str(e)))
+        return None
     while True:
         try:
             return Storage(path)

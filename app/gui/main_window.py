@@ -160,9 +160,9 @@ class MainWindow(PanelsMixin, QMainWindow):
         self.facts = facts
         self.status.set_model(facts.name, facts.quant, facts.backend, facts.n_ctx)
         self.composer.set_ready(True)
-        self.banner.setVisible(Path(facts.path).resolve() == library.demo_model().resolve())
-        self.settings.remember_model(facts.path, library.in_library(Path(facts.path))
-                                     or Path(facts.path).resolve() == library.demo_model().resolve())
+        demo = library.is_demo(facts.path)
+        self.banner.setVisible(demo)
+        self.settings.remember_model(facts.path, demo or library.in_library(Path(facts.path)))
         self._save_settings()
         self._refresh_library()
 
@@ -178,7 +178,7 @@ class MainWindow(PanelsMixin, QMainWindow):
         self.status.set_no_model()
         self.banner.hide()
         demo = library.demo_model()
-        if demo.is_file() and Path(path).resolve() != demo.resolve():
+        if demo.is_file() and not library.is_demo(path):
             self.load_model(str(demo))  # stay usable: fall back to the demo
 
     # ------------------------------------------------------------ conversations

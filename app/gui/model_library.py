@@ -165,7 +165,11 @@ class ModelLibrary(QDialog):
     def start_import(self, folder: str | Path, out_type: str) -> ImportJob | None:
         if self.job is not None:
             return None
-        target = library.import_target(Path(folder), out_type)
+        try:
+            target = library.import_target(Path(folder), out_type)
+        except OSError as e:  # the models folder cannot be created or looked at
+            show_error(self, tr("Import failed"), tr("The folder could not be converted.") + "\n\n" + str(e))
+            return None
         self.job = ImportJob(folder, target, out_type, self)
         self.job.progress.connect(self._on_progress)
         self.job.finished.connect(self._on_finished)
@@ -248,7 +252,11 @@ class ModelLibrary(QDialog):
         self.load_button.setText(tr("Load"))
         self.open_button.setText(tr("Open GGUF…"))
         self.delete_button.setText(tr("Delete"))
-        self.folder_label.setText(tr("Models folder: %1").replace("%1", str(paths.models_dir())))
+        try:
+            folder = str(paths.models_dir())
+        except OSError as e:
+            folder = f"{paths.data_dir(create=False) / 'models'} ({e.strerror or e})"
+        self.folder_label.setText(tr("Models folder: %1").replace("%1", folder))
         self.import_box.setTitle(tr("Import a Hugging Face folder"))
         self.type_label.setText(tr("Quantization:"))
         self.import_button.setText(tr("Import folder…"))

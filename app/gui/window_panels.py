@@ -42,7 +42,7 @@ class PanelsMixin:
         return self.library_window
 
     def delete_model(self, path: str) -> None:
-        if self.facts is not None and Path(self.facts.path).resolve() == Path(path).resolve():
+        if self.facts is not None and library.same_file(self.facts.path, path):
             show_error(self, tr("The model is in use"), tr("Load another model before deleting this one."))
             return
         entry = next((e for e in library.list_models(self.settings.opened_models) if str(e.path) == path), None)

@@ -4,37 +4,42 @@
   <context>
     <name>Hanashi</name>
     <message>
-      <location filename="../../app/gui/app.py" line="50" />
+      <location filename="../../app/gui/app.py" line="48" />
       <source>The conversation database has a problem</source>
       <translation>会話データベースに問題があります</translation>
     </message>
     <message>
-      <location filename="../../app/gui/app.py" line="54" />
+      <location filename="../../app/gui/app.py" line="49" />
+      <source>Hanashi's data folder cannot be used: %1</source>
+      <translation>Hanashi のデータフォルダーを使えません：%1</translation>
+    </message>
+    <message>
+      <location filename="../../app/gui/app.py" line="59" />
       <source>Keep it aside and start a new one</source>
       <translation>別名で保管して新しく始める</translation>
     </message>
     <message>
-      <location filename="../../app/gui/app.py" line="56" />
+      <location filename="../../app/gui/app.py" line="61" />
       <source>Try again</source>
       <translation>再試行</translation>
     </message>
     <message>
-      <location filename="../../app/gui/app.py" line="57" />
+      <location filename="../../app/gui/app.py" line="62" />
       <source>Quit</source>
       <translation>終了</translation>
     </message>
     <message>
-      <location filename="../../app/gui/app.py" line="62" />
+      <location filename="../../app/gui/app.py" line="67" />
       <source>Database kept</source>
       <translation>データベースを保管しました</translation>
     </message>
     <message>
-      <location filename="../../app/gui/app.py" line="63" />
+      <location filename="../../app/gui/app.py" line="68" />
       <source>The damaged file was kept as %1.</source>
       <translation>壊れたファイルは %1 として保管しました。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/app.py" line="92" />
+      <location filename="../../app/gui/app.py" line="97" />
       <source>Settings</source>
       <translation>設定</translation>
     </message>
@@ -369,92 +374,92 @@
       <translation>Hugging Faceのモデルフォルダを選択</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="178" />
+      <location filename="../../app/gui/model_library.py" line="182" />
       <source>Reading %1…</source>
       <translation>%1 を読み込み中…</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="186" />
+      <location filename="../../app/gui/model_library.py" line="190" />
       <source>Cancelling…</source>
       <translation>キャンセル中…</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="208" />
+      <location filename="../../app/gui/model_library.py" line="212" />
       <source>Imported %1</source>
       <translation>%1 を取り込みました</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="209" />
+      <location filename="../../app/gui/model_library.py" line="213" />
       <source>Tokenizer parity: exact — llama.cpp tokenizes exactly like the original model.</source>
       <translation>トークナイザー一致:完全一致 — llama.cppは元のモデルとまったく同じようにトークン化します。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="211" />
+      <location filename="../../app/gui/model_library.py" line="215" />
       <source>Tokenizer parity: not exact — Hanashi will tokenize with the model's own sentencepiece model, embedded in the file.</source>
       <translation>トークナイザー一致:不完全 — Hanashiはファイルに埋め込まれたモデル自身のsentencepieceでトークン化します。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="213" />
+      <location filename="../../app/gui/model_library.py" line="217" />
       <source>%1 was converted to %2 (%3 family).</source>
       <translation>%1 を %2 に変換しました(ファミリー: %3)。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="215" />
+      <location filename="../../app/gui/model_library.py" line="219" />
       <source>Import finished</source>
       <translation>取り込み完了</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="221" />
+      <location filename="../../app/gui/model_library.py" line="225" />
       <source>Import failed</source>
       <translation>取り込みに失敗しました</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="222" />
+      <location filename="../../app/gui/model_library.py" line="226" />
       <source>The folder could not be converted.</source>
       <translation>フォルダを変換できませんでした。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="227" />
+      <location filename="../../app/gui/model_library.py" line="231" />
       <source>Import cancelled; nothing was written.</source>
       <translation>取り込みをキャンセルしました。何も書き込まれていません。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="239" />
+      <location filename="../../app/gui/model_library.py" line="243" />
       <source>Model library</source>
       <translation>モデルライブラリ</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="240" />
+      <location filename="../../app/gui/model_library.py" line="244" />
       <source>&lt;b&gt;Add a model.&lt;/b&gt; Hanashi runs GGUF files. The tiny demo model is always here, but it only knows a few answers. For real conversations, download a model folder from Hugging Face (for example &lt;i&gt;rinna/japanese-gpt-neox-3.6b-instruction-ppo&lt;/i&gt;: the safetensors weights, config.json, spiece.model and the tokenizer files), then choose &lt;i&gt;Import folder…&lt;/i&gt; below: Hanashi converts and quantizes it and checks its tokenizer. A GGUF made elsewhere can be opened directly with &lt;i&gt;Open GGUF…&lt;/i&gt;.</source>
       <translation>&lt;b&gt;モデルを追加するには&lt;/b&gt; HanashiはGGUFファイルを実行します。小さなデモモデルはいつでも使えますが、答えられるのはいくつかの質問だけです。本格的な会話には、Hugging Faceからモデルのフォルダ(例:&lt;i&gt;rinna/japanese-gpt-neox-3.6b-instruction-ppo&lt;/i&gt; のsafetensorsの重み、config.json、spiece.model、トークナイザーのファイル)をダウンロードし、下の&lt;i&gt;フォルダを取り込む…&lt;/i&gt;を選んでください。Hanashiが変換・量子化し、トークナイザーを検証します。ほかで作られたGGUFは&lt;i&gt;GGUFを開く…&lt;/i&gt;で直接開けます。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="248" />
+      <location filename="../../app/gui/model_library.py" line="252" />
       <source>Load</source>
       <translation>読み込む</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="249" />
+      <location filename="../../app/gui/model_library.py" line="253" />
       <source>Open GGUF…</source>
       <translation>GGUFを開く…</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="251" />
+      <location filename="../../app/gui/model_library.py" line="259" />
       <source>Models folder: %1</source>
       <translation>モデルフォルダ: %1</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="252" />
+      <location filename="../../app/gui/model_library.py" line="260" />
       <source>Import a Hugging Face folder</source>
       <translation>Hugging Faceのフォルダを取り込む</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="253" />
+      <location filename="../../app/gui/model_library.py" line="261" />
       <source>Quantization:</source>
       <translation>量子化:</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="254" />
+      <location filename="../../app/gui/model_library.py" line="262" />
       <source>Import folder…</source>
       <translation>フォルダを取り込む…</translation>
     </message>
