@@ -16,6 +16,7 @@ import numpy as np
 from .checkpoint import Checkpoint
 from .config_values import MAX_LAYERS, MAX_POSITIONS, MAX_VOCAB, ConfigValues
 from .errors import ConversionError
+from .safetensors_file import FLOAT_DTYPES
 
 GELU_ACTS = ("gelu", "gelu_new", "gelu_fast", "gelu_pytorch_tanh")
 
@@ -76,6 +77,13 @@ class _Arch:
         if not self.ckpt.has(name):
             raise ConversionError(f"tensor {name!r} is missing from the checkpoint", self.ckpt.dir,
                                   "download every *.safetensors shard of the model")
+        dtype = self.ckpt.dtype(name)
+        if dtype not in FLOAT_DTYPES:
+            raise ConversionError(
+                f"tensor {name!r} has dtype {dtype}: weights must be floating point "
+                f"({', '.join(FLOAT_DTYPES)})", self.ckpt.entries[name].path,
+                "the weights are damaged or were saved wrongly: download them again, or save the model "
+                "in float32, float16 or bfloat16")
         got = self.ckpt.shape(name)
         if tuple(got) != tuple(shape):
             raise ConversionError(

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import ConversionError
-from .safetensors_file import SafetensorsFile, TensorEntry
+from .safetensors_file import FLOAT_DTYPES, SafetensorsFile, TensorEntry
 
 SP_MODEL_NAMES = ("spiece.model", "tokenizer.model", "sentencepiece.bpe.model")
 _PICKLED = ("pytorch_model.bin", "pytorch_model.bin.index.json", "model.pt", "tf_model.h5")
@@ -41,7 +41,16 @@ def regular_file(path: Path, folder: Path, what: str) -> Path:
     try:
         st = os.stat(path)
     except FileNotFoundError:
-        raise
+        if os.path.islink(path):
+            try:
+                target = os.readlink(path)
+            except OSError:
+                target = "?"
+            raise ConversionError(f"{what} is a link to a file that does not exist ({target[:200]})", path,
+                                  "replace the link with the real file downloaded from the model's "
+                                  "repository") from None
+        raise ConversionError(f"{what} is missing", path,
+                              "download the complete model folder from the model's repository") from None
     except OSError as e:
         raise ConversionError(f"cannot read {what} ({e.strerror or e})", path,
                               "check that the file exists and is readable") from None
@@ -69,8 +78,6 @@ def _read_json(path: Path, what: str) -> dict:
             raise ConversionError(f"{what} is larger than {_MAX_JSON // 2**20} MiB", path,
                                   "download the file again from the model's repository")
         data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise
     except (OSError, UnicodeDecodeError, ValueError, RecursionError) as e:
         reason = "it is nested too deeply" if isinstance(e, RecursionError) else str(e)[:200]
         raise ConversionError(f"{what} is not valid JSON ({reason})", path,
@@ -142,7 +149,7 @@ class Checkpoint:
     def _open_weights(self) -> list[SafetensorsFile]:
         index = self.dir / "model.safetensors.index.json"
         single = self.dir / "model.safetensors"
-        if index.is_file():
+        if os.path.lexists(index):
             data = _read_json(index, "model.safetensors.index.json")
             weight_map = data.get("weight_map")
             if not isinstance(weight_map, dict) or not weight_map:
@@ -193,11 +200,29 @@ class Checkpoint:
         return self.entries[name].dtype
 
     def source_dtype(self) -> str:
-        """The dominant floating dtype of the weights (F32, F16 or BF16)."""
+        """The dominant floating dtype of the weights (F32, F16, BF16 or F64); buffers of other types
+        (boolean attention masks, integer position ids) do not count."""
         sizes: dict[str, int] = {}
         for e in self.entries.values():
-            sizes[e.dtype] = sizes.get(e.dtype, 0) + (e.end - e.start)
+            if e.dtype in FLOAT_DTYPES:
+                sizes[e.dtype] = sizes.get(e.dtype, 0) + (e.end - e.start)
         return max(sizes, key=sizes.get) if sizes else "F32"
+
+    def source_files(self) -> list[Path]:
+        """Every file of the checkpoint: what it reads, and any other non-GGUF file in its folder.
+
+        An output path must never be one of these (writing there would destroy the input).
+        """
+        files = [f.path for f in self.files]
+        if self.sp_model_path is not None:
+            files.append(self.sp_model_path)
+        try:
+            for p in self.dir.iterdir():
+                if p.suffix.lower() != ".gguf":
+                    files.append(p)
+        except OSError:
+            pass
+        return files
 
     def raw(self, name: str) -> np.ndarray:
         return self._owner[name].raw(name)

@@ -98,7 +98,7 @@ def _convert(args) -> int:
     try:
         result = convert(args.model_dir, args.output, args.type, family=args.family,
                          measure_parity=not args.skip_parity, progress=bars, threads=args.threads,
-                         cancelled=_stop.flag.is_set)
+                         cancelled=_stop.flag.is_set, allow_nonfinite=args.allow_nonfinite, force=args.force)
         finished = True
     finally:
         bars.close(keep=finished)
@@ -130,6 +130,11 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--family", choices=FAMILY_NAMES, help="conversation format (detected from the name otherwise)")
     c.add_argument("--skip-parity", action="store_true", help="do not measure tokenizer parity")
     c.add_argument("--threads", type=int, default=None)
+    c.add_argument("--allow-nonfinite", action="store_true",
+                   help="convert weights that are NaN or infinite (or too large for the output type) "
+                        "instead of refusing them")
+    c.add_argument("--force", action="store_true",
+                   help="replace an existing output file even when it is not a GGUF (never the model's own files)")
     c.set_defaults(func=_convert)
     v = sub.add_parser("verify", help="compare a GGUF with its original checkpoint")
     v.add_argument("gguf", type=Path)

@@ -20,7 +20,7 @@ from .config_values import check_output_name
 from .errors import ConversionCancelled, ConversionError
 from .families import FAMILIES, FAMILY_NAMES, detect_family
 from .metadata import ModelInfo, add_metadata
-from .outfile import atomic_output, check_writable, temp_path_beside
+from .outfile import atomic_output, check_output_target, check_writable, temp_path_beside
 from .quantizer import QUANT_TYPES, quantize_file
 from .spm import load_sp_model
 from .vocab import build_vocab
@@ -28,7 +28,7 @@ from .write_gguf import FLOAT_TYPES, planned_bytes, write_gguf
 
 OUTPUT_TYPES = FLOAT_TYPES + tuple(QUANT_TYPES)
 # The float type a checkpoint is written in before quantization: its own, so nothing is lost twice.
-_INTERMEDIATE = {"F32": "f32", "F16": "f16", "BF16": "bf16"}
+_INTERMEDIATE = {"F64": "f32", "F32": "f32", "F16": "f16", "BF16": "bf16"}
 
 Progress = Callable[[str, int, int, str], None]  # stage, done, total, detail
 
@@ -53,7 +53,14 @@ def check_type(out_type: str) -> str:
 
 def convert(model_dir: str | Path, out: str | Path, out_type: str = "q4_k_m", family: str | None = None,
             measure_parity: bool = True, progress: Progress | None = None,
-            cancelled: Callable[[], bool] | None = None, threads: int | None = None) -> ConvertResult:
+            cancelled: Callable[[], bool] | None = None, threads: int | None = None, *,
+            allow_nonfinite: bool = False, force: bool = False) -> ConvertResult:
+    """Convert the Hugging Face folder ``model_dir`` to the GGUF ``out`` of type ``out_type``.
+
+    ``allow_nonfinite`` keeps weights that are NaN or infinite (or become infinite in the output
+    type) instead of refusing them; ``force`` replaces an existing ``out`` that is not a GGUF.
+    The output is never one of the model's own files, a folder or a device, whatever the flags.
+    """
     t0 = time.monotonic()
     out_type = check_type(out_type)
     out = Path(out)
@@ -67,6 +74,7 @@ def convert(model_dir: str | Path, out: str | Path, out_type: str = "q4_k_m", fa
 
     ckpt = Checkpoint(model_dir)
     try:
+        check_output_target(out, ckpt.source_files(), force=force)
         arch = load_architecture(ckpt)
         sp = load_sp_model(ckpt.sp_model_path)
         vocab = build_vocab(ckpt, sp, arch.n_vocab)
@@ -95,11 +103,13 @@ def convert(model_dir: str | Path, out: str | Path, out_type: str = "q4_k_m", fa
 
         with atomic_output(out) as tmp:
             if not quantized:
-                write_gguf(tmp, arch, meta, float_type, progress=step("write"), cancelled=cancelled)
+                write_gguf(tmp, arch, meta, float_type, progress=step("write"), cancelled=cancelled,
+                           allow_nonfinite=allow_nonfinite)
             else:
                 inter = temp_path_beside(out, float_type)
                 try:
-                    write_gguf(inter, arch, meta, float_type, progress=step("write"), cancelled=cancelled)
+                    write_gguf(inter, arch, meta, float_type, progress=step("write"), cancelled=cancelled,
+                               allow_nonfinite=allow_nonfinite)
                     check_cancelled()
                     quantize_file(inter, tmp, out_type, arch.n_params, progress=step("quantize"), threads=threads,
                                   cancelled=cancelled, label=out)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import stat
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -45,6 +46,56 @@ def check_writable(out: Path, need_bytes: int) -> None:
         raise ConversionError(
             f"not enough disk space: about {_gib(need_bytes)} needed, {_gib(free)} free", folder,
             "free some space or write the output to another disk")
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        if os.path.samefile(a, b):
+            return True
+    except (OSError, ValueError):
+        pass
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except (OSError, RuntimeError, ValueError):
+        return False
+
+
+def check_output_target(out: Path, sources: list[Path] = (), force: bool = False) -> None:
+    """Refuse an output path whose replacement would destroy something that is not a GGUF.
+
+    The output may not be one of the model's own files (``sources``), nor an existing folder,
+    device, pipe or socket; an existing regular file is replaced only when it is a GGUF (its first
+    four bytes are ``GGUF``), or when ``force`` is given.
+    """
+    out = Path(out)
+    try:
+        st = os.stat(out)
+    except FileNotFoundError:
+        st = None  # a new file (or a link to nothing): nothing is lost by writing it
+    except OSError as e:
+        raise ConversionError(f"cannot check the output path ({e.strerror or e})", out,
+                              "choose another -o path") from None
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise ConversionError("output path is a folder", out, "give a file name ending in .gguf")
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        raise ConversionError("output path exists and is not a regular file (a device, pipe or socket); "
+                              "Hanashi will not replace it", out, "give the path of a new .gguf file")
+    for src in sources:
+        if _same(out, src):
+            raise ConversionError(f"output path is the model's own file {Path(src).name}: writing there "
+                                  "would destroy the model being converted", out,
+                                  "give a new file name ending in .gguf, e.g. outside the model folder")
+    if st is None or force:
+        return
+    try:
+        with open(out, "rb") as f:
+            magic = f.read(4)
+    except OSError as e:
+        raise ConversionError(f"output file exists and cannot be read to check what it is ({e.strerror or e})",
+                              out, "choose another -o path, or pass --force to replace it") from None
+    if magic != b"GGUF":
+        raise ConversionError("output file exists and is not a GGUF model file; Hanashi replaces only GGUF "
+                              "files", out, "choose another -o path, or pass --force to replace it")
 
 
 def _is_short_write(e: OSError) -> bool:

@@ -14,16 +14,23 @@ import numpy as np
 from . import llama_lib
 from . import child
 from .corpus import FIXED
+from .errors import ConversionError, ExplainedError
 from .spm import load_sp_model
+
+# The llama.cpp side gets a fixed allowance plus time per GiB of model: far more than a real model
+# needs on a slow CPU, and still an end to a file that makes llama.cpp spin.
+_BASE_SECONDS = 300
+_SECONDS_PER_GIB = 300
 
 
 def reference_available() -> bool:
+    """Whether torch and transformers are installed (found, not imported: they load in a child)."""
+    import importlib.util
+
     try:
-        import torch  # noqa: F401
-        import transformers  # noqa: F401
-    except ImportError:
+        return all(importlib.util.find_spec(m) is not None for m in ("torch", "transformers"))
+    except (ImportError, ValueError):
         return False
-    return True
 
 
 @dataclass
@@ -88,11 +95,53 @@ def llama_logits(gguf_path: Path, seqs: list[list[int]], threads: int | None = N
     return out
 
 
+def time_allowance(files) -> float:
+    """Seconds a child may take to load and run the model stored in ``files``."""
+    size = 0
+    for f in files:
+        try:
+            size += Path(f).stat().st_size
+        except OSError:
+            pass
+    return _BASE_SECONDS + _SECONDS_PER_GIB * size / 2**30
+
+
+def reference_logits(model_dir: Path, seqs: list[list[int]]) -> list[np.ndarray]:
+    """``hf_logits``, with whatever transformers or torch raise turned into a ConversionError."""
+    try:
+        return hf_logits(model_dir, seqs)
+    except (ExplainedError, KeyboardInterrupt):
+        raise
+    except Exception as e:  # noqa: BLE001 - a hostile reference folder can fail anywhere
+        raise ConversionError(
+            f"transformers could not compute the reference model's logits ({type(e).__name__}: "
+            f"{str(e).strip()[:300]})", model_dir,
+            "pass the Hugging Face folder the GGUF was converted from, complete and undamaged; "
+            "or verify the tokenizer only with --no-logits") from None
+
+
 def measure(gguf_path: Path, model_dir: Path, sp_path: Path, n_ctx: int,
             threads: int | None = None) -> list[LogitsRow]:
+    """One row per test sequence. Both sides run in child processes with a time limit that grows
+    with the model's size: a file llama.cpp or torch cannot handle ends the child, not the caller,
+    one that makes them spin is stopped, and their caches and temporary files go with the child."""
     seqs = sequences(model_dir, sp_path, n_ctx)
-    ref = hf_logits(model_dir, [s for _, s in seqs])
-    # llama.cpp runs in a child process: a file it cannot handle ends the child, not the caller.
-    got = child.run("quantize.parity_logits:llama_logits", (Path(gguf_path), [s for _, s in seqs], threads),
-                    stage="computing llama.cpp's logits", path=gguf_path)
-    return [compare(r, g, label) for (label, _), r, g in zip(seqs, ref, got)]
+    ids = [s for _, s in seqs]
+    model_dir = Path(model_dir)
+    ref = child.run("quantize.parity_logits:reference_logits", (model_dir, ids),
+                    stage="computing the reference model's logits with transformers", path=model_dir,
+                    timeout=time_allowance(model_dir.glob("*.safetensors")),
+                    fix="pass the complete Hugging Face folder the GGUF was converted from, or verify the "
+                        "tokenizer only with --no-logits")
+    got = child.run("quantize.parity_logits:llama_logits", (Path(gguf_path), ids, threads),
+                    stage="computing llama.cpp's logits", path=gguf_path, timeout=time_allowance([gguf_path]),
+                    fix="check that the GGUF was converted from this reference folder; convert it again")
+    rows = []
+    for (label, _), r, g in zip(seqs, ref, got):
+        if r.shape != g.shape:
+            raise ConversionError(
+                f"the GGUF's logits have shape {list(g.shape)} but the reference's {list(r.shape)} "
+                f"(sequence {label!r}): the vocabularies differ", gguf_path,
+                "pass the Hugging Face folder this GGUF was converted from")
+        rows.append(compare(r, g, label))
+    return rows

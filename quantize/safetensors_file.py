@@ -33,6 +33,8 @@ DTYPES = {
     "U8": (np.uint8, 1),
     "BOOL": (np.bool_, 1),
 }
+# The dtypes weights can have; the others only appear in buffers (masks, position ids).
+FLOAT_DTYPES = ("F64", "F32", "F16", "BF16")
 
 _MAX_HEADER = 100 * 1024 * 1024
 _FIX = "download the file again (its size or checksum does not match the original)"
@@ -119,7 +121,25 @@ class SafetensorsFile:
                     f"tensor {name!r} ends at byte {data_start + end} but the file has only {size} bytes "
                     "(truncated download?)", self.path, _FIX)
             self.entries[name] = TensorEntry(name, dtype, shape, data_start + begin, data_start + end, self.path)
+        self._check_overlaps()
         self._map: mmap.mmap | None = None
+
+    def _check_overlaps(self) -> None:
+        """Refuse two tensors sharing bytes: one of them would be read as the other's data.
+
+        Gaps between tensors are allowed (writers may pad), overlaps never are.
+        """
+        last: TensorEntry | None = None  # the non-empty tensor that reaches furthest so far
+        for e in sorted(self.entries.values(), key=lambda e: (e.start, e.end)):
+            if e.end == e.start:
+                continue
+            if last is not None and e.start < last.end:
+                raise ConversionError(
+                    f"tensors {last.name[:80]!r} (bytes {last.start}..{last.end}) and {e.name[:80]!r} "
+                    f"(bytes {e.start}..{e.end}) overlap: each tensor must have its own bytes",
+                    self.path, _FIX)
+            if last is None or e.end > last.end:
+                last = e
 
     def _mapped(self) -> mmap.mmap:
         if self._map is None:

@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import parity_logits, parity_tokens
+from .archs import load_architecture
 from .checkpoint import Checkpoint
 from .errors import ConversionError
-from .gguf_info import read_info
+from .gguf_check import checked_info
 from .spm import load_sp_model
 
 # What "faithful" means, per file type: float files by max |Δlogit| (the GELU approximation and
@@ -59,10 +60,19 @@ def parity_tokens_table(t: parity_tokens.TokenParity) -> str:
 
 def verify(gguf_path: str | Path, reference: str | Path, logits: bool = True,
            threads: int | None = None) -> VerifyReport:
+    """Compare the GGUF ``gguf_path`` with the Hugging Face folder ``reference`` it was converted from.
+
+    Both are validated first, as the engine and the converter validate them: the GGUF's every
+    metadata value (``gguf_check``: an invalid file is refused before llama.cpp sees it) and the
+    reference's config and tensors. llama.cpp runs in child processes with time limits; every
+    failure is a ConversionError naming the file and the step.
+    """
     gguf_path = Path(gguf_path)
-    info = read_info(gguf_path)
+    info = checked_info(gguf_path)  # InvalidGGUFError (a ConversionError) names every bad value
     ckpt = Checkpoint(reference)
     try:
+        if logits:
+            load_architecture(ckpt)  # the reference's config values and tensors, before transformers reads them
         sp = load_sp_model(ckpt.sp_model_path)
         if info.sp_model and info.sp_model != sp.proto_bytes:
             raise ConversionError("the GGUF's embedded sentencepiece model differs from the reference's",
