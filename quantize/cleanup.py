@@ -75,17 +75,21 @@ def partial_owner(name: str) -> tuple[str, int | None] | None:
     return m.group("target"), int(m.group("pid")) if m.group("pid") else None
 
 
+def _names(folder: Path) -> list[str]:
+    """The folder's entries, or none when it can't be listed (a sweep never fails)."""
+    try:
+        return os.listdir(folder)
+    except OSError:
+        return []
+
+
 def sweep_partials(folder: str | Path, target_name: str | None = None) -> list[Path]:
     """Remove ``.*.partial`` temporaries in ``folder`` whose writer is gone (only for ``target_name``
     when given). Returns what was removed."""
     folder = Path(folder)
     removed: list[Path] = []
     now = time.time()
-    try:
-        names = os.listdir(folder)
-    except OSError:
-        return removed
-    for name in names:
+    for name in _names(folder):
         m = _PARTIAL.match(name)
         if not m or (target_name is not None and m.group("target") != target_name):
             continue
@@ -100,12 +104,8 @@ def sweep_temp(tempdir: str | Path | None = None) -> list[Path]:
     folder = Path(tempdir or tempfile.gettempdir())
     removed: list[Path] = []
     now = time.time()
-    try:
-        names = os.listdir(folder)
-    except OSError:
-        return removed
     uid = os.getuid() if hasattr(os, "getuid") else None
-    for name in names:
+    for name in _names(folder):
         m = _TEMP.match(name)
         if not m:
             continue
