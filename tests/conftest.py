@@ -104,6 +104,14 @@ def converted(tiny, tmp_path_factory):
     return get
 
 
+@pytest.fixture
+def out_dir(tmp_path) -> Path:
+    """An empty folder for a conversion's output."""
+    d = tmp_path / "out"
+    d.mkdir()
+    return d
+
+
 def copy_model(src: Path, dst: Path) -> Path:
     shutil.copytree(src, dst)
     return dst

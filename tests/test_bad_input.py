@@ -23,13 +23,6 @@ def model(tiny, tmp_path) -> Path:
     return copy_model(tiny.neox(), tmp_path / "src" / "tiny-japanese-gpt-neox-3.6b")
 
 
-@pytest.fixture
-def out_dir(tmp_path) -> Path:
-    d = tmp_path / "out"
-    d.mkdir()
-    return d
-
-
 def _fails(model_dir, out_dir, match: str, out_type: str = "f32", **kw) -> ConversionError:
     with pytest.raises(ConversionError, match=match) as exc:
         convert(model_dir, out_dir / "m.gguf", out_type, **kw)

@@ -24,13 +24,6 @@ def model(tiny, tmp_path) -> Path:
     return copy_model(tiny.neox(), tmp_path / "src" / "tiny-japanese-gpt-neox-3.6b")
 
 
-@pytest.fixture
-def out_dir(tmp_path) -> Path:
-    d = tmp_path / "out"
-    d.mkdir()
-    return d
-
-
 @pytest.fixture(autouse=True)
 def no_hang():
     """Every case must end on its own; a hang fails the test instead of blocking the run."""

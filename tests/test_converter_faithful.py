@@ -72,13 +72,6 @@ def model(tiny, tmp_path) -> Path:
     return copy_model(tiny.neox(), tmp_path / "src" / "tiny-neox")
 
 
-@pytest.fixture
-def out_dir(tmp_path) -> Path:
-    d = tmp_path / "out"
-    d.mkdir()
-    return d
-
-
 def refused(model: Path, out: Path, match: str, out_type: str = "f32", **kw) -> ConversionError:
     """convert() must raise a ConversionError matching ``match`` and leave the output folder as it was."""
     before = sorted(p.name for p in out.parent.iterdir())
