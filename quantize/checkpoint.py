@@ -1,8 +1,9 @@
-"""A Hugging Face model folder on disk: config, tokenizer files and safetensors weights.
+"""A Hugging Face model folder on disk: config, tokenizer files and weights.
 
 Everything is checked before conversion starts, so a bad folder fails in seconds with a message
-that names the file and the fix, and nothing is written. Pickled checkpoints (``*.bin``, ``*.pt``)
-are never opened: loading them would run arbitrary code.
+that names the file and the fix, and nothing is written. Weights come from safetensors files, or,
+when a folder has none, from PyTorch ``pytorch_model.bin`` files read by ``torch_pickle``, which
+never runs code from them. Other pickled formats (``model.pt``) are refused.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from .safetensors_file import FLOAT_DTYPES, SafetensorsFile, TensorEntry
 SP_MODEL_NAMES = ("spiece.model", "tokenizer.model", "sentencepiece.bpe.model")
 _PICKLED = ("pytorch_model.bin", "pytorch_model.bin.index.json", "model.pt", "tf_model.h5")
 _SAFETENSORS_HOWTO = (
-    "Hanashi reads safetensors only and never opens pickled .bin files (they can run code). "
+    "Hanashi reads safetensors and PyTorch's pytorch_model.bin (without running code from it), "
+    "not other pickled formats. "
     "Download the safetensors revision if the repository has one (look for model.safetensors, or the "
     "'refs/pr/N' branch that the Hugging Face safetensors bot opened), or convert it yourself in a "
     "trusted environment with transformers: "
@@ -178,6 +180,9 @@ class Checkpoint:
         loose = sorted(self.dir.glob("*.safetensors"))
         if loose:
             return [self._open(p) for p in loose]
+        torch_files = self._torch_weights()
+        if torch_files is not None:
+            return torch_files
         pickled = [n for n in _PICKLED if (self.dir / n).exists()] + sorted(
             p.name for p in self.dir.glob("pytorch_model-*.bin"))
         if pickled:
@@ -186,6 +191,35 @@ class Checkpoint:
                 self.dir, _SAFETENSORS_HOWTO)
         raise ConversionError("no model weights (*.safetensors) in this folder", self.dir,
                               "download model.safetensors (or all shards and model.safetensors.index.json)")
+
+    def _torch_weights(self) -> list | None:
+        """PyTorch .bin weights (one file, or shards named by pytorch_model.bin.index.json), read
+        without running code from them; None when the folder has none."""
+        from .torch_weights import INDEX, SINGLE, TorchWeightsFile
+
+        index = self.dir / INDEX
+        if os.path.lexists(index):
+            data = _read_json(index, INDEX)
+            weight_map = data.get("weight_map")
+            if not isinstance(weight_map, dict) or not weight_map:
+                raise ConversionError("the index has no weight_map", index, "download the index file again")
+            bad = [f"{k[:40]!r}: {str(v)[:40]!r}" for k, v in weight_map.items()
+                   if not isinstance(v, str) or not v.endswith(".bin") or Path(v).name != v]
+            if bad:
+                raise ConversionError(f"the index's weight_map must map tensor names to shard file names in this "
+                                      f"folder (*.bin); found {bad[0]}", index, "download the index file again")
+            files = [TorchWeightsFile(regular_file(self.dir / n, self.dir, n))
+                     for n in sorted(set(weight_map.values()))]
+            have = {t for f in files for t in f.entries}
+            absent = [t for t in weight_map if t not in have]
+            if absent:
+                raise ConversionError(
+                    f"tensors listed in the index are not in their shards: {', '.join(absent[:4])}", index,
+                    "download the shards again")
+            return files
+        if os.path.lexists(self.dir / SINGLE):
+            return [TorchWeightsFile(regular_file(self.dir / SINGLE, self.dir, SINGLE))]
+        return None
 
     def _open(self, path: Path) -> SafetensorsFile:
         return SafetensorsFile(regular_file(path, self.dir, path.name))

@@ -65,8 +65,10 @@ def test_unsupported_architecture(model, out_dir):
     assert "GPTNeoXForCausalLM" in str(e) and "GPT2LMHeadModel" in str(e)
 
 
-def test_pickled_checkpoint_is_never_opened(model, out_dir, tmp_path):
-    """A .bin-only folder is refused without unpickling: the payload below would create a file."""
+def test_hostile_pickle_checkpoint_is_refused_without_running_it(model, out_dir, tmp_path):
+    """A .bin whose unpickling would run code: refused, naming what it asked for; the payload never runs."""
+    import zipfile
+
     (model / "model.safetensors").unlink()
     marker = tmp_path / "unpickled"
 
@@ -74,9 +76,11 @@ def test_pickled_checkpoint_is_never_opened(model, out_dir, tmp_path):
         def __reduce__(self):
             return (Path.touch, (marker,))
 
-    (model / "pytorch_model.bin").write_bytes(pickle.dumps(Payload()))
-    e = _fails(model, out_dir, "only pickled weights .pytorch_model.bin.")
-    assert "safetensors" in e.fix and "save_pretrained" in e.fix
+    with zipfile.ZipFile(model / "pytorch_model.bin", "w") as z:  # torch.save's layout
+        z.writestr("pytorch_model/data.pkl", pickle.dumps({"w": Payload()}, protocol=2))
+        z.writestr("pytorch_model/byteorder", "little")
+    e = _fails(model, out_dir, "data.pkl asks to call")
+    assert "run code" in str(e) and "safetensors" in e.fix
     assert not marker.exists()
 
 
