@@ -102,6 +102,19 @@ def _check_added_tokens(added: dict, path: Path) -> dict:
     return added
 
 
+def _weight_map(index: Path, suffix: str) -> dict[str, str]:
+    """A sharded checkpoint's index: tensor name → shard file name in the same folder."""
+    weight_map = _read_json(index, index.name).get("weight_map")
+    if not isinstance(weight_map, dict) or not weight_map:
+        raise ConversionError("the index has no weight_map", index, "download the index file again")
+    bad = [f"{k[:40]!r}: {str(v)[:40]!r}" for k, v in weight_map.items()
+           if not isinstance(v, str) or not v.endswith(suffix) or Path(v).name != v]
+    if bad:
+        raise ConversionError(f"the index's weight_map must map tensor names to shard file names in this "
+                              f"folder (*{suffix}); found {bad[0]}", index, "download the index file again")
+    return weight_map
+
+
 class Checkpoint:
     """Validated view of a model folder. Tensors are read lazily, one at a time."""
 
@@ -152,15 +165,7 @@ class Checkpoint:
         index = self.dir / "model.safetensors.index.json"
         single = self.dir / "model.safetensors"
         if os.path.lexists(index):
-            data = _read_json(index, "model.safetensors.index.json")
-            weight_map = data.get("weight_map")
-            if not isinstance(weight_map, dict) or not weight_map:
-                raise ConversionError("the index has no weight_map", index, "download the index file again")
-            bad = [f"{k[:40]!r}: {str(v)[:40]!r}" for k, v in weight_map.items()
-                   if not isinstance(v, str) or not v.endswith(".safetensors") or Path(v).name != v]
-            if bad:
-                raise ConversionError(f"the index's weight_map must map tensor names to shard file names in this "
-                                      f"folder (*.safetensors); found {bad[0]}", index, "download the index file again")
+            weight_map = _weight_map(index, ".safetensors")
             names = sorted(set(weight_map.values()))
             missing = [n for n in names if not os.path.lexists(self.dir / n)]
             if missing:
@@ -199,15 +204,7 @@ class Checkpoint:
 
         index = self.dir / INDEX
         if os.path.lexists(index):
-            data = _read_json(index, INDEX)
-            weight_map = data.get("weight_map")
-            if not isinstance(weight_map, dict) or not weight_map:
-                raise ConversionError("the index has no weight_map", index, "download the index file again")
-            bad = [f"{k[:40]!r}: {str(v)[:40]!r}" for k, v in weight_map.items()
-                   if not isinstance(v, str) or not v.endswith(".bin") or Path(v).name != v]
-            if bad:
-                raise ConversionError(f"the index's weight_map must map tensor names to shard file names in this "
-                                      f"folder (*.bin); found {bad[0]}", index, "download the index file again")
+            weight_map = _weight_map(index, ".bin")
             files = [TorchWeightsFile(regular_file(self.dir / n, self.dir, n))
                      for n in sorted(set(weight_map.values()))]
             have = {t for f in files for t in f.entries}
