@@ -9,7 +9,6 @@ without copying it, and read bf16 tensors that numpy has no dtype for.
 from __future__ import annotations
 
 import json
-import mmap
 import os
 import stat
 import struct
@@ -19,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import ConversionError
+from .mapped_file import MappedFile
 
 # dtype name → (numpy dtype used to view the bytes, bytes per element)
 DTYPES = {
@@ -122,7 +122,7 @@ class SafetensorsFile:
                     "(truncated download?)", self.path, _FIX)
             self.entries[name] = TensorEntry(name, dtype, shape, data_start + begin, data_start + end, self.path)
         self._check_overlaps()
-        self._map: mmap.mmap | None = None
+        self._file = MappedFile(self.path)
 
     def _check_overlaps(self) -> None:
         """Refuse two tensors sharing bytes: one of them would be read as the other's data.
@@ -141,36 +141,20 @@ class SafetensorsFile:
             if last is None or e.end > last.end:
                 last = e
 
-    def _mapped(self) -> mmap.mmap:
-        if self._map is None:
-            with open(self.path, "rb") as f:
-                self._map = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-        return self._map
-
     def raw(self, name: str) -> np.ndarray:
         """The tensor as stored (bf16 as uint16 words), a zero-copy view of the mapped file."""
         e = self.entries[name]
         np_dtype, size = DTYPES[e.dtype]
-        return np.frombuffer(self._mapped(), dtype=np_dtype, count=(e.end - e.start) // size,
+        return np.frombuffer(self._file.view(), dtype=np_dtype, count=(e.end - e.start) // size,
                              offset=e.start).reshape(e.shape)
 
     def release(self, name: str) -> None:
         """Tell the kernel the tensor's pages are no longer needed, so they leave this process's RSS."""
-        if self._map is None or not hasattr(self._map, "madvise"):
-            return
         e = self.entries[name]
-        start = e.start - e.start % mmap.PAGESIZE
-        if e.end > start:
-            self._map.madvise(mmap.MADV_DONTNEED, start, e.end - start)
+        self._file.release(e.start, e.end)
 
     def close(self) -> None:
-        if self._map is not None:
-            try:
-                self._map.close()
-            except BufferError:
-                pass  # a tensor view is still alive; the mapping closes when it goes
-            self._map = None
-
+        self._file.close()
 
 def bf16_to_float32(words: np.ndarray) -> np.ndarray:
     return (words.astype(np.uint32) << 16).view(np.float32)

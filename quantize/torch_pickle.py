@@ -12,7 +12,6 @@ a time, through a memory map of the file. torch itself is never imported.
 
 from __future__ import annotations
 
-import mmap
 import os
 import stat
 import struct
@@ -24,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import ConversionError
+from .mapped_file import MappedFile
 from .torch_unpickler import (DTYPES, _FIX, _FIX_CODE, _MAX_ELEMENTS, _MAX_PICKLE, _MAX_TENSORS, _Forbidden,
                               _Refused, _RestrictedUnpickler, _Storage, _TensorSpec)
 
@@ -72,7 +72,8 @@ class TorchCheckpoint:
 
     def __init__(self, path):
         self.path = Path(path)
-        self._map: mmap.mmap | None = None
+        self._file = MappedFile(self.path)
+        self._stored: dict[str, _Storage] = {}  # storage key → its checked record
         try:
             st = os.stat(self.path)
         except OSError as e:
@@ -209,7 +210,8 @@ class TorchCheckpoint:
         data_start = -1
         if not compressed:
             data_start = self._data_start(info)
-        return _Storage(key, dtype, numel, data_start, compressed)
+        storage = self._stored[key] = _Storage(key, dtype, numel, data_start, compressed)
+        return storage
 
     def _data_start(self, info: zipfile.ZipInfo) -> int:
         """Absolute offset of a stored member's bytes, from its local header (checked against the file)."""
@@ -248,19 +250,14 @@ class TorchCheckpoint:
 
     # ------------------------------------------------------------ reading data
 
-    def _mapped(self) -> mmap.mmap:
-        if self._map is None:
-            with open(self.path, "rb") as f:
-                self._map = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-        return self._map
-
     def _array(self, t: TorchTensor) -> np.ndarray:
         np_dtype, size = DTYPES[t.dtype]
+        storage = self._stored[t.storage_key]
         info = self._members[self._prefix + "data/" + t.storage_key]
         n = t.n_elements
-        if info.compress_type == zipfile.ZIP_STORED:
-            start = self._data_start(info) + t.storage_offset * size
-            return np.frombuffer(self._mapped(), dtype=np_dtype, count=n, offset=start).reshape(t.shape)
+        if not storage.compressed:
+            start = storage.data_start + t.storage_offset * size
+            return np.frombuffer(self._file.view(), dtype=np_dtype, count=n, offset=start).reshape(t.shape)
         # Compressed members are rare (torch stores them uncompressed): stream just this tensor's bytes.
         try:
             with self._zip.open(info) as f:
@@ -274,13 +271,16 @@ class TorchCheckpoint:
         array = np.frombuffer(raw, dtype=np_dtype).reshape(t.shape)
         return array
 
+    def release(self, t: TorchTensor) -> None:
+        """Hand a stored tensor's pages back to the kernel once it has been used."""
+        storage = self._stored[t.storage_key]
+        if not storage.compressed:
+            size = DTYPES[t.dtype][1]
+            start = storage.data_start + t.storage_offset * size
+            self._file.release(start, start + t.n_elements * size)
+
     def close(self) -> None:
-        if self._map is not None:
-            try:
-                self._map.close()
-            except BufferError:
-                pass  # a tensor view is still alive; the mapping closes when it goes
-            self._map = None
+        self._file.close()
         zf = getattr(self, "_zip", None)
         if zf is not None:
             zf.close()

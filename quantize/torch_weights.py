@@ -37,7 +37,7 @@ class TorchWeightsFile:
         return self._tensors[name].numpy()
 
     def release(self, name: str) -> None:
-        """Nothing to do: pages of the mapped archive are the kernel's to drop."""
+        self._ckpt.release(self._tensors[name])
 
     def close(self) -> None:
         self._ckpt.close()
