@@ -68,7 +68,8 @@ def backend_modules() -> list[str]:
 
 
 def load():
-    """The ``llama_cpp`` module, with llama.cpp's backends registered. Safe to call often."""
+    """The ``llama_cpp`` module, with llama.cpp's log going through ``llama_log``'s filter and its
+    backends registered. Safe to call often."""
     global _loaded
     if _loaded is not None:
         return _loaded

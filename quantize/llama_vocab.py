@@ -35,7 +35,6 @@ class LlamaVocab:
     def __init__(self, path: str | Path):
         llama_cpp = llama_lib.load()
 
-        llama_log.quiet()
         self._lib = llama_cpp
         params = llama_cpp.llama_model_default_params()
         params.vocab_only = True

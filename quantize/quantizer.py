@@ -63,7 +63,6 @@ def quantize_here(src: str, dst: str, qtype: str, expected: int, threads: int | 
     """The child's side of ``quantize_file``: llama.cpp quantizes in this process."""
     llama_cpp = llama_lib.load()
 
-    llama_log.quiet()
     llama_log.clear()
     out = Path(dst)
     ftype, _bpw = QUANT_TYPES[qtype]

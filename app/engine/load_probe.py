@@ -153,7 +153,6 @@ def probe_here(path: str, progress=None) -> dict:
         if progress is not None:
             progress(name, 1, 1, "")
 
-    llama_log.quiet()
     llama_cpp.llama_backend_init()
     stage("loading the model")
     mparams = llama_cpp.llama_model_default_params()

@@ -70,7 +70,6 @@ class LlamaRuntime:
         never run past its own context."""
         llama_cpp = llama_lib.load()
 
-        llama_log.quiet()
         _init_backend(llama_cpp)
         llama_log.clear()
         self._lib = llama_cpp
