@@ -17,6 +17,7 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from .errors import InvalidGGUFError
 from .gguf_info import GGUFInfo, Header, info_from_header, read_typed_header
@@ -374,11 +375,17 @@ def find_problems(path: str | Path) -> list[Problem]:
     return problems_of(read_typed_header(Path(path), vocab=True))
 
 
-def checked_info(path: str | Path) -> GGUFInfo:
-    """The file's GGUFInfo once every value has passed; InvalidGGUFError (a GGUFFileError) otherwise."""
+def checked_info(path: str | Path, first: Callable[[GGUFInfo], None] | None = None) -> GGUFInfo:
+    """The file's GGUFInfo once every value has passed; InvalidGGUFError (a GGUFFileError) otherwise.
+
+    ``first(info)`` runs on the header's facts before the values are checked (the engine refuses
+    a file without an architecture, or with one llama.cpp lacks, before listing its values).
+    """
     path = Path(path)
     header = read_typed_header(path, vocab=True)
     info = info_from_header(path, header)  # raises when the file is truncated
+    if first is not None:
+        first(info)
     problems = problems_of(header)
     if problems:
         raise InvalidGGUFError(problems, path)

@@ -30,9 +30,10 @@ def read_gguf_info(path: str | Path) -> GGUFInfo:
         raise _engine_error(e) from None
 
 
-def read_checked_info(path: str | Path) -> GGUFInfo:
-    """GGUFInfo once every metadata value has been checked; InvalidModelError names a bad one."""
+def read_checked_info(path: str | Path, first=None) -> GGUFInfo:
+    """GGUFInfo once every metadata value has been checked; InvalidModelError names a bad one.
+    ``first(info)`` may refuse the file on its header's facts before the values are checked."""
     try:
-        return checked_info(path)
+        return checked_info(path, first)
     except GGUFFileError as e:
         raise _engine_error(e) from None

@@ -20,7 +20,7 @@ from . import hardware
 from quantize.gguf_check import MIN_CONTEXT
 from quantize.llama_archs import LLAMA_ARCHITECTURES
 
-from .gguf_header import head_counts, read_checked_info, read_gguf_info
+from .gguf_header import head_counts, read_checked_info
 from .errors import (CorruptModelError, ModelLoadError, ModelNotFoundError, ModelTooLargeError,
                      NotAModelError, UnsupportedArchitectureError)
 from .runtime import LlamaRuntime
@@ -47,18 +47,16 @@ def read_model_info(path: str | Path) -> GGUFInfo:
     if stat.S_ISDIR(mode):
         raise NotAModelError("this is a folder, not a GGUF model file", path,
                              "pick the .gguf file, or convert a Hugging Face folder with hanashi-quantize")
-    try:
-        info = read_gguf_info(path)
-    except OSError as e:
-        raise ModelLoadError(f"the file cannot be read ({e.strerror or e})", path,
-                             "check that the file is readable") from e
-    if not info.architecture:
-        raise NotAModelError("the GGUF header names no model architecture (general.architecture)", path,
-                             "the file was not written as a model; convert the model again")
-    if info.architecture not in LLAMA_ARCHITECTURES:
-        raise UnsupportedArchitectureError(info.architecture, path)
-    try:
-        return read_checked_info(path)
+
+    def runnable_architecture(info: GGUFInfo) -> None:
+        if not info.architecture:
+            raise NotAModelError("the GGUF header names no model architecture (general.architecture)", path,
+                                 "the file was not written as a model; convert the model again")
+        if info.architecture not in LLAMA_ARCHITECTURES:
+            raise UnsupportedArchitectureError(info.architecture, path)
+
+    try:  # one read of the header: the architecture first, then every value
+        return read_checked_info(path, first=runnable_architecture)
     except OSError as e:
         raise ModelLoadError(f"the file cannot be read ({e.strerror or e})", path,
                              "check that the file is readable") from e
