@@ -59,7 +59,6 @@ def run(out=None) -> int:
 
     def demo():
         from app.engine import Engine, generate_reply
-        from app.engine.sampling import SamplingParams  # noqa: F401 - part of what a chat needs
         from app.paths import DEMO_MODEL
 
         with Engine.load(DEMO_MODEL, gpu_layers=0, n_ctx=512) as engine:

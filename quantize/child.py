@@ -35,7 +35,6 @@ import time
 import traceback
 from multiprocessing.connection import Connection
 from pathlib import Path
-from pathlib import Path
 from typing import Any, Callable
 
 from .errors import ConversionCancelled, ConversionError, ExplainedError
@@ -106,8 +105,6 @@ def _send_error(conn, e: BaseException) -> None:
 
 
 def _picklable(value) -> bool:
-    import pickle
-
     try:
         pickle.dumps(value)
         return True

@@ -5,8 +5,6 @@ A mixin of ``MainWindow`` (it uses the window's client, storage, settings and wi
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
