@@ -26,7 +26,6 @@ from __future__ import annotations
 import importlib
 import os
 import pickle
-import shutil
 import signal
 import subprocess
 import sys
@@ -37,6 +36,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, Callable
 
+from .cleanup import remove_tree
 from .errors import ConversionCancelled, ConversionError, ExplainedError
 
 Progress = Callable[[str, int, int, str], None]  # stage, done, total, detail
@@ -277,7 +277,7 @@ def run(target: str, args: tuple = (), kwargs: dict | None = None, *, stage: str
         recv.close()
         log.close()
         if scratch_dir:
-            shutil.rmtree(scratch_dir, ignore_errors=True)
+            remove_tree(scratch_dir)
 
 
 if __name__ == "__main__":

@@ -18,9 +18,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable, Iterator, TypeVar
 
 LEGACY_AGE_S = 3600
 
@@ -130,3 +133,57 @@ def sweep_stale(*folders: str | Path, tempdir: str | Path | None = None) -> list
         removed += sweep_partials(folder)
     removed += sweep_temp(tempdir)
     return removed
+
+
+@contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM back while a cleanup runs, so it finishes; they arrive right after.
+
+    Without this, a signal landing inside ``shutil.rmtree`` stops it halfway and leaves the
+    temporary files the cleanup was removing. Python runs signal handlers on the main thread, so
+    a recording handler holds them whatever other threads exist; elsewhere nothing is held.
+    """
+    caught: list[int] = []
+    previous = {}
+    try:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            previous[signum] = signal.signal(signum, lambda number, _frame: caught.append(number))
+    except ValueError:  # not the main thread: signals are not delivered here anyway
+        for signum, handler in previous.items():
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+        yield
+        return
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+        if caught:
+            os.kill(os.getpid(), caught[0])  # now, to the handler that was in place
+
+
+def remove_tree(path: str | Path) -> None:
+    """Remove a temporary folder completely, whatever signal arrives meanwhile."""
+    with signals_deferred():
+        shutil.rmtree(path, ignore_errors=True)
+
+
+T = TypeVar("T")
+
+
+@contextmanager
+def temporary(create: Callable[[], T], remove: Callable[[T], None]) -> Iterator[T]:
+    """Make a temporary file or folder and remove it afterwards, however the block ends.
+
+    Creating and removing both hold signals back, and the removal is armed before a held signal
+    is let through: no Ctrl-C can land between the two and leave the temporary behind.
+    """
+    made = None
+    try:
+        with signals_deferred():
+            made = create()
+        yield made
+    finally:
+        if made is not None:
+            with signals_deferred():
+                remove(made)

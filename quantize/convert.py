@@ -16,6 +16,7 @@ from typing import Callable
 from . import parity_tokens
 from .archs import load_architecture
 from .checkpoint import Checkpoint
+from .cleanup import remove_tree, temporary
 from .config_values import check_output_name
 from .errors import ConversionCancelled, ConversionError
 from .families import FAMILIES, FAMILY_NAMES, detect_family
@@ -106,15 +107,13 @@ def convert(model_dir: str | Path, out: str | Path, out_type: str = "q4_k_m", fa
                 write_gguf(tmp, arch, meta, float_type, progress=step("write"), cancelled=cancelled,
                            allow_nonfinite=allow_nonfinite)
             else:
-                inter = temp_path_beside(out, float_type)
-                try:
+                with temporary(lambda: temp_path_beside(out, float_type),
+                               lambda p: p.unlink(missing_ok=True)) as inter:
                     write_gguf(inter, arch, meta, float_type, progress=step("write"), cancelled=cancelled,
                                allow_nonfinite=allow_nonfinite)
                     check_cancelled()
                     quantize_file(inter, tmp, out_type, arch.n_params, progress=step("quantize"), threads=threads,
                                   cancelled=cancelled, label=out)
-                finally:
-                    inter.unlink(missing_ok=True)
         return ConvertResult(out, fam, out_type, arch.n_params, report, time.monotonic() - t0)
     finally:
         ckpt.close()
@@ -133,7 +132,7 @@ def choose_tokenizer(arch, info: ModelInfo, vocab, progress: Progress | None,
     notes = [n for n in [vocab.exclusion_note()] if n]
     sections = parity_tokens.default_sections(vocab.sp.pieces)
     best = None
-    with tempfile.TemporaryDirectory(prefix=f"hanashi-vocab-{os.getpid()}-") as d:
+    with temporary(lambda: tempfile.mkdtemp(prefix=f"hanashi-vocab-{os.getpid()}-"), remove_tree) as d:
         for kind in kinds:
             info.tokenizer_kind = kind
             path = Path(d) / f"vocab-{kind}.gguf"

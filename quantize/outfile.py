@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from .cleanup import temporary
 from .errors import ConversionError
 
 _DISK_FULL = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
@@ -144,15 +145,9 @@ def atomic_output(out: Path) -> Iterator[Path]:
     """Yield a temporary path; on success it replaces ``out``, on failure it is deleted."""
     out = Path(out)
     try:
-        tmp = temp_path_beside(out, "gguf")
+        with temporary(lambda: temp_path_beside(out, "gguf"), lambda p: p.unlink(missing_ok=True)) as tmp:
+            yield tmp
+            os.chmod(tmp, default_file_mode())
+            os.replace(tmp, out)
     except OSError as e:
         raise os_error(e, out) from e
-    try:
-        yield tmp
-        os.chmod(tmp, default_file_mode())
-        os.replace(tmp, out)
-    except OSError as e:
-        raise os_error(e, out) from e
-    finally:
-        if tmp.exists():
-            tmp.unlink()

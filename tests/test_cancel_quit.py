@@ -186,3 +186,23 @@ def test_the_cli_sweeps_stale_partials_beside_its_output(model, tmp_path):
                         "--type", "f16", "--skip-parity"], cwd=ROOT, capture_output=True, text=True)
     assert p.returncode == 0, p.stderr
     assert sorted(x.name for x in out_dir.iterdir()) == ["m.gguf"]
+
+
+def test_a_cleanup_finishes_before_a_signal_arrives(tmp_path):
+    """Ctrl-C landing while temporary files are removed waits until the removal is complete."""
+    import os
+
+    from quantize.cleanup import remove_tree, signals_deferred
+
+    folder = tmp_path / "hanashi-vocab-scratch"
+    folder.mkdir()
+    (folder / "vocab-llama.gguf").write_bytes(b"GGUF")
+    reached = []
+    with pytest.raises(KeyboardInterrupt):
+        with signals_deferred():
+            os.kill(os.getpid(), signal.SIGINT)
+            reached.append("after the signal")  # still running: the signal is held
+            remove_tree(folder)
+            reached.append("removed")
+    assert reached == ["after the signal", "removed"]
+    assert not folder.exists()
