@@ -27,6 +27,7 @@ class _Stop:
     def __init__(self):
         self.flag = threading.Event()
         self.signum: int | None = None
+        self.after = ""  # what the stop line adds for this command
         self.previous = {}
 
     def install(self) -> None:
@@ -52,7 +53,7 @@ class _Stop:
 
     def line(self) -> str:
         name = "stopped (SIGTERM)" if self.signum == signal.SIGTERM else "cancelled"
-        return f"{name}; nothing was written"
+        return f"{name}; nothing was written{self.after}"
 
 
 _stop = _Stop()
@@ -68,13 +69,17 @@ class _Bars:
         if _stop.flag.is_set():
             raise ConversionCancelled()
         if stage == "parity":
+            for bar in self.bars.values():
+                bar.close()
             print(detail, file=sys.stderr)
             return
         from tqdm import tqdm
 
         bar = self.bars.get(stage)
         if bar is None:
-            label = {"write": "writing", "quantize": "quantizing"}.get(stage, stage)
+            for other in self.bars.values():  # stages follow each other: finish the last one's line
+                other.close()
+            label = {"write": "writing", "quantize": "quantizing", "download": "downloading"}.get(stage, stage)
             bar = self.bars[stage] = tqdm(total=total, desc=label, unit="B", unit_scale=True,
                                           unit_divisor=1024, file=sys.stderr, leave=True)
         bar.total = total
@@ -110,6 +115,46 @@ def _convert(args) -> int:
     return 0
 
 
+def _pull(args) -> int:
+    from huggingface_hub.utils import disable_progress_bars
+
+    from .hub import pull
+
+    disable_progress_bars()  # one bar of Hanashi's own over all the files
+    _stop.after = "; a partial download is kept: run the same command again to resume it"
+    out_dir = args.output.parent if args.output is not None else None
+    if out_dir is not None:
+        from .cleanup import sweep_partials
+
+        sweep_partials(out_dir if str(out_dir) else Path("."))
+    bars = _Bars()
+    finished = False
+    try:
+        result = pull(args.repo_id, revision=args.revision, out_type=args.type, output=args.output,
+                      keep_download=args.keep_download, family=args.family, progress=bars,
+                      cancelled=_stop.flag.is_set, threads=args.threads, measure_parity=not args.skip_parity)
+        finished = True
+    finally:
+        if not finished:
+            bars.close(keep=False)
+    bars.close()
+    short = result.commit[:12]
+    if result.up_to_date:
+        print(f"{result.repo_id} at {short} is already converted to {result.out_type}; nothing to do",
+              file=sys.stderr)
+    else:
+        got = f"downloaded {result.downloaded / 2**20:.1f} MiB" if result.downloaded else "nothing downloaded (cached)"
+        print(f"{result.repo_id} at {short}: {got}; converted to {result.out_type} "
+              f"({result.n_params / 1e6:.1f}M parameters, family {result.family}) in {result.seconds:.1f}s",
+              file=sys.stderr)
+        if result.parity_report:
+            print(result.parity_report, file=sys.stderr)
+        if result.removed_download:
+            print("removed the downloaded checkpoint (--keep-download keeps it)", file=sys.stderr)
+    print(result.path)
+    return 0
+
+
 def _verify(args) -> int:
     from .verify import verify
 
@@ -136,6 +181,18 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--force", action="store_true",
                    help="replace an existing output file even when it is not a GGUF (never the model's own files)")
     c.set_defaults(func=_convert)
+    pl = sub.add_parser("pull", help="download a model from the Hugging Face Hub, convert and check it")
+    pl.add_argument("repo_id", help="e.g. rinna/japanese-gpt-neox-3.6b-instruction-ppo")
+    pl.add_argument("--revision", default=None, help="branch, tag or commit (default: main)")
+    pl.add_argument("--type", default="q4_k_m", help="output type, as for convert")
+    pl.add_argument("-o", "--output", type=Path, default=None,
+                    help="output .gguf path (default: Hanashi's models folder, named after the repo and type)")
+    pl.add_argument("--keep-download", action="store_true",
+                    help="keep the downloaded checkpoint in the Hugging Face cache after converting")
+    pl.add_argument("--family", choices=FAMILY_NAMES, help="conversation format (from the repo id otherwise)")
+    pl.add_argument("--skip-parity", action="store_true", help="do not measure tokenizer parity")
+    pl.add_argument("--threads", type=int, default=None)
+    pl.set_defaults(func=_pull)
     v = sub.add_parser("verify", help="compare a GGUF with its original checkpoint")
     v.add_argument("gguf", type=Path)
     v.add_argument("--reference", type=Path, required=True, help="the Hugging Face folder it came from")
@@ -145,6 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     _stop.flag.clear()
     _stop.signum = None
+    _stop.after = ""
     _stop.install()
     try:
         try:

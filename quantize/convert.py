@@ -55,12 +55,15 @@ def check_type(out_type: str) -> str:
 def convert(model_dir: str | Path, out: str | Path, out_type: str = "q4_k_m", family: str | None = None,
             measure_parity: bool = True, progress: Progress | None = None,
             cancelled: Callable[[], bool] | None = None, threads: int | None = None, *,
-            allow_nonfinite: bool = False, force: bool = False) -> ConvertResult:
+            allow_nonfinite: bool = False, force: bool = False, name: str | None = None,
+            source: tuple[str, str] | None = None) -> ConvertResult:
     """Convert the Hugging Face folder ``model_dir`` to the GGUF ``out`` of type ``out_type``.
 
     ``allow_nonfinite`` keeps weights that are NaN or infinite (or become infinite in the output
     type) instead of refusing them; ``force`` replaces an existing ``out`` that is not a GGUF.
     The output is never one of the model's own files, a folder or a device, whatever the flags.
+    ``name`` is the model's name (default: the folder's); ``source`` the Hugging Face repository id
+    and commit it was downloaded from, recorded in the GGUF.
     """
     t0 = time.monotonic()
     out_type = check_type(out_type)
@@ -80,14 +83,15 @@ def convert(model_dir: str | Path, out: str | Path, out_type: str = "q4_k_m", fa
         sp = load_sp_model(ckpt.sp_model_path)
         vocab = build_vocab(ckpt, sp, arch.n_vocab)
         fam = family or detect_family(ckpt.dir, ckpt.config)
+        repo, revision = source or ("", "")
         quantized = out_type in QUANT_TYPES
         float_type = _INTERMEDIATE.get(ckpt.source_dtype(), "f16") if quantized else out_type
         need = planned_bytes(arch, float_type)
         if quantized:
             need += int(arch.n_params * QUANT_TYPES[out_type][1] / 8)
         check_writable(out, need)
-        info = ModelInfo(name=ckpt.dir.resolve().name, family=fam, source_arch=ckpt.architecture,
-                         tokenizer_kind=vocab.candidate_kinds()[0])
+        info = ModelInfo(name=name or ckpt.dir.resolve().name, family=fam, source_arch=ckpt.architecture,
+                         tokenizer_kind=vocab.candidate_kinds()[0], source_repo=repo, source_revision=revision)
 
         report = None
         check_cancelled()

@@ -150,9 +150,14 @@ def _names_for(model_dir: Path, config: dict) -> str:
 
 def detect_family(model_dir: Path, config: dict) -> str:
     """Guess the family from the folder name, config's ``_name_or_path`` and the card's links."""
-    text = _names_for(model_dir, config)
     archs = config.get("architectures") or []
-    if "dolly" in text and "GPT2LMHeadModel" in archs:
+    return detect_family_from_text(_names_for(model_dir, config), archs if isinstance(archs, list) else [])
+
+
+def detect_family_from_text(text: str, archs: list) -> str:
+    """The family named by ``text`` (folder or repository names, lower case); ``archs`` from
+    config.json when known (empty: not known yet)."""
+    if "dolly" in text and (not archs or "GPT2LMHeadModel" in archs):
         return DOLLY
     if "bilingual" in text and re.search(r"instruction|sft|ppo", text):
         return RINNA_BILINGUAL

@@ -15,6 +15,8 @@ from .vocab import Vocab, add_tokenizer
 
 PREFIX = "hanashi."
 FORMAT_VERSION = 1
+SOURCE_REPO_KEY = "general.source.huggingface.repository"
+SOURCE_REVISION_KEY = PREFIX + "source.revision"
 
 
 @dataclass
@@ -25,6 +27,8 @@ class ModelInfo:
     tokenizer_kind: str
     parity: dict | None = None  # filled after measurement
     token_parity: object | None = None  # the full parity_tokens.TokenParity, when measured
+    source_repo: str = ""  # the Hugging Face repository id it was downloaded from, if any
+    source_revision: str = ""  # and the commit
 
 
 def add_metadata(w: gguf.GGUFWriter, info: ModelInfo, vocab: Vocab) -> None:
@@ -43,6 +47,9 @@ def add_metadata(w: gguf.GGUFWriter, info: ModelInfo, vocab: Vocab) -> None:
     w.add_uint32(PREFIX + "format_version", FORMAT_VERSION)
     w.add_string(PREFIX + "family", fam.name)
     w.add_string(PREFIX + "source.architecture", info.source_arch)
+    if info.source_repo:
+        w.add_string(SOURCE_REPO_KEY, info.source_repo)
+        w.add_string(SOURCE_REVISION_KEY, info.source_revision)
     # All of the card's values in one key (llama.cpp's own keys above lack max_new_tokens).
     w.add_string(PREFIX + "sampling", sampling_json(fam))
     if fam.stop_strings:
