@@ -88,7 +88,7 @@ def pull(repo_id: str, *, revision: str | None = None, out_type: str = "q4_k_m",
     t0 = time.monotonic()
     repo_id = hub_files.check_repo_id(repo_id)
     out_type = check_type(out_type)
-    revision = revision or "main"
+    revision = hub_files.check_revision(revision)
     if output is None:
         output = default_output(repo_id, out_type, models_dir or _default_models_dir())
     output = Path(output)

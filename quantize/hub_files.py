@@ -32,6 +32,14 @@ def check_repo_id(repo_id: str) -> str:
     return repo_id
 
 
+def check_revision(revision: str | None) -> str:
+    revision = revision or "main"
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,199}", revision) or ".." in revision or "//" in revision:
+        raise HubError("revision", f"{revision[:200]!r} is not a branch, tag or commit name", None,
+                       "give a branch (main), a tag, or a 40-character commit id")
+    return revision
+
+
 def endpoint() -> str:
     return (os.environ.get("HF_ENDPOINT") or "https://huggingface.co").rstrip("/")
 
