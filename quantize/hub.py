@@ -152,6 +152,9 @@ def pull(repo_id: str, *, revision: str | None = None, out_type: str = "q4_k_m",
 
 def pull_here(repo_id: str, **kw) -> PullResult:
     """``pull`` for ``quantize.child``: progress and cancel arrive as the child's own callbacks."""
+    from huggingface_hub.utils import disable_progress_bars
+
+    disable_progress_bars()  # progress goes to the parent, not to the child's stderr
     return pull(repo_id, **kw)
 
 
