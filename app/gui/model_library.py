@@ -1,5 +1,6 @@
-"""The model library window: the GGUFs Hanashi knows, loading, opening, deleting, and importing a
-Hugging Face folder (convert + quantize with a progress bar, cancelable, parity report at the end).
+"""The model library window: the GGUFs Hanashi knows, loading, opening, deleting, importing a
+Hugging Face folder (convert + quantize with a progress bar, cancelable, parity report at the end),
+and "Get a model…" (``get_model_dialog``: download from the Hub, convert and load in one step).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from app.library import ModelEntry
 from quantize.convert import OUTPUT_TYPES
 
 from .dialogs import confirm, show_error, show_info
+from .get_model_dialog import GetModelDialog
 from .i18n import N_, tr
 from .import_worker import ImportJob, ImportResult
 
@@ -38,7 +40,8 @@ class ModelLibrary(QDialog):
         self.resize(860, 560)
         self.entries: list[ModelEntry] = []
         self.loaded_path = ""
-        self.job: ImportJob | None = None
+        self.import_job: ImportJob | None = None
+        self.get_dialog: GetModelDialog | None = None
         self.last_result: ImportResult | None = None
 
         self.help = QLabel(self)
@@ -54,6 +57,9 @@ class ModelLibrary(QDialog):
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.table.cellDoubleClicked.connect(lambda *_: self._load_selected())
+        self.get_button = QPushButton(self)
+        self.get_button.setObjectName("get-model-button")
+        self.get_button.clicked.connect(lambda: self.open_get_model())
         self.load_button = QPushButton(self)
         self.load_button.clicked.connect(self._load_selected)
         self.open_button = QPushButton(self)
@@ -89,6 +95,7 @@ class ModelLibrary(QDialog):
         box.addWidget(self.progress)
 
         buttons = QHBoxLayout()
+        buttons.addWidget(self.get_button)
         buttons.addWidget(self.load_button)
         buttons.addWidget(self.open_button)
         buttons.addWidget(self.delete_button)
@@ -155,6 +162,33 @@ class ModelLibrary(QDialog):
                 else tr("Remove %1 from the list? The file itself stays where it is.")).replace("%1", e.path.name)
         confirm(self, tr("Delete model"), text, lambda: self.delete_requested.emit(str(e.path)), tr("Delete"))
 
+    # ------------------------------------------------------------ get a model
+
+    def open_get_model(self, memory: tuple[int | None, int] | None = None) -> GetModelDialog:
+        """The Get a model window (made on first use; ``memory``: free RAM and VRAM, measured when None)."""
+        if self.get_dialog is None:
+            d = GetModelDialog(self, self.type_combo.currentText(), memory)
+            d.load_requested.connect(self.load_requested)
+            d.pulled.connect(self.imported)
+            d.busy.connect(lambda busy: self.import_button.setEnabled(not busy and self.import_job is None))
+            d.blocked_by = lambda: tr("A model folder is being imported: wait until it has finished.") \
+                if self.import_job is not None else ""
+            self.get_dialog = d
+        self.get_dialog.show()
+        self.get_dialog.raise_()
+        return self.get_dialog
+
+    @property
+    def job(self):
+        """The conversion running now: an import, or a Get a model download (quitting stops either)."""
+        if self.import_job is not None:
+            return self.import_job
+        return self.get_dialog.job if self.get_dialog is not None else None
+
+    @job.setter
+    def job(self, value: ImportJob | None) -> None:
+        self.import_job = value
+
     # ------------------------------------------------------------ import
 
     def _choose_folder(self) -> None:
@@ -184,6 +218,9 @@ class ModelLibrary(QDialog):
         return self.job
 
     def cancel_import(self) -> None:
+        if self.import_job is None and self.get_dialog is not None and self.get_dialog.job is not None:
+            self.get_dialog.cancel()
+            return
         if self.job is not None:
             self.job.cancel()
             self.cancel_button.setEnabled(False)
@@ -198,7 +235,7 @@ class ModelLibrary(QDialog):
         return job.wait(timeout_ms)
 
     def _on_progress(self, stage: str, done: int, total: int, detail: str) -> None:
-        if self.job is not None and self.job.flag.is_set():
+        if self.import_job is not None and self.import_job.flag.is_set():
             return
         self.stage_label.setText(tr(STAGES.get(stage, stage)))
         scale = max(1, total // 1_000_000)  # QProgressBar holds ints: keep byte counts in range
@@ -247,8 +284,10 @@ class ModelLibrary(QDialog):
             "(for example <i>rinna/japanese-gpt-neox-3.6b-instruction-ppo</i>: the safetensors weights, "
             "config.json, spiece.model and the tokenizer files), then choose <i>Import folder…</i> below: "
             "Hanashi converts and quantizes it and checks its tokenizer. A GGUF made elsewhere can be "
-            "opened directly with <i>Open GGUF…</i>."))
+            "opened directly with <i>Open GGUF…</i>. Easiest of all: <i>Get a model…</i> downloads a model "
+            "from the Hugging Face Hub, converts it and checks it in one step."))
         self.table.setHorizontalHeaderLabels([tr(c) for c in COLUMNS])
+        self.get_button.setText(tr("Get a model…"))
         self.load_button.setText(tr("Load"))
         self.open_button.setText(tr("Open GGUF…"))
         self.delete_button.setText(tr("Delete"))
@@ -270,6 +309,6 @@ class ModelLibrary(QDialog):
         super().changeEvent(event)
 
     def closeEvent(self, event) -> None:
-        if self.job is not None:
+        if self.import_job is not None:
             self.cancel_import()
         super().closeEvent(event)

@@ -1,0 +1,236 @@
+"""Getting a model from the Hugging Face Hub: download + convert + quantize on a worker thread.
+
+    job = PullJob("rinna/japanese-gpt-neox-3.6b-instruction-ppo", "q4_k_m", models_dir)
+    job.progress.connect(...)   # stage (download | parity | write | quantize), done, total, detail
+    job.finished.connect(...)   # quantize.hub.PullResult (with the parity report)
+    job.failed.connect(...)     # the HubError / ConversionError (or other exception)
+    job.cancelled.connect(...)
+    job.start(); job.cancel()
+
+Everything runs in one child process (``quantize.child`` running ``quantize.hub:pull_here``), so
+Cancel kills it within a second at any stage, and a crash inside llama.cpp ends that process, not
+the app. A cancelled download keeps its partial file in the Hugging Face cache: the next Download
+of the same model continues where it stopped. A cancelled conversion leaves nothing in the models
+folder: the temporary files a killed child was writing there are removed here.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections import deque
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from quantize.cleanup import sweep_partials
+from quantize.errors import ConversionCancelled
+
+from .i18n import N_, tr
+
+ERRORS = {  # HubError.kind → what to tell the user (the error's own message follows as detail)
+    "not_found": N_("There is no model %1 on the Hugging Face Hub, or it is private. Check the repo id."),
+    "gated": N_("%1 is gated: the Hub lets only signed-in users who accepted its terms download it. Accept "
+                "the terms on the model's page, create an access token in your Hugging Face settings, set "
+                "it as the HF_TOKEN environment variable and restart Hanashi."),
+    "revision": N_("The requested revision of %1 does not exist on the Hub."),
+    "offline": N_("Hanashi is set to work offline (HF_HUB_OFFLINE) and %1 is not in the download cache. "
+                  "Unset HF_HUB_OFFLINE and restart Hanashi to download it."),
+    "network": N_("The Hugging Face Hub could not be reached. Check the internet connection and press "
+                  "Download again: what was already downloaded is kept."),
+    "disk": N_("There is not enough free disk space to download and convert %1. Free some space and "
+               "press Download again."),
+    "unsupported": N_("Hanashi cannot convert %1: its architecture is not one Hanashi supports."),
+    "files": N_("A file %1 needs for the conversion is missing, could not be stored, or did not arrive "
+                "intact. Press Download again: a damaged part is downloaded anew."),
+}
+
+
+class RateMeter:
+    """Bytes per second over the last few seconds of one stage, and the time left at that rate."""
+
+    WINDOW = 5.0  # seconds
+
+    def __init__(self) -> None:
+        self.stage = ""
+        self.samples: deque[tuple[float, int]] = deque()
+
+    def update(self, stage: str, done: int, now: float | None = None) -> None:
+        now = time.monotonic() if now is None else now
+        if stage != self.stage or (self.samples and done < self.samples[-1][1]):
+            self.stage = stage
+            self.samples.clear()
+        self.samples.append((now, done))
+        while len(self.samples) > 2 and now - self.samples[0][0] > self.WINDOW:
+            self.samples.popleft()
+
+    def rate(self) -> float:
+        """Bytes per second; 0.0 until two samples half a second apart are known."""
+        if len(self.samples) < 2:
+            return 0.0
+        (t0, d0), (t1, d1) = self.samples[0], self.samples[-1]
+        return (d1 - d0) / (t1 - t0) if t1 - t0 >= 0.5 else 0.0
+
+    def eta(self, done: int, total: int) -> float | None:
+        """Seconds left, or None when the rate is not known yet."""
+        r = self.rate()
+        if r <= 0 or total <= 0:
+            return None
+        return max(0.0, (total - done) / r)
+
+
+class _Puller(QObject):
+    progress = Signal(str, int, int, str)
+    finished = Signal(object)
+    failed = Signal(object)
+    cancelled = Signal()
+
+    def __init__(self, job: "PullJob"):
+        super().__init__()
+        self.repo_id, self.out_type, self.models_dir = job.repo_id, job.out_type, job.models_dir
+        self.revision, self.flag = job.revision, job.flag
+        self.target: Path | None = None
+
+    @Slot()
+    def run(self) -> None:
+        from quantize import child
+
+        def progress(stage: str, done: int, total: int, detail: str) -> None:
+            if not self.flag.is_set():
+                self.progress.emit(stage, int(done), int(total), detail or "")
+
+        kwargs = {"revision": self.revision, "out_type": self.out_type, "models_dir": str(self.models_dir)}
+        try:
+            if self.flag.is_set():
+                raise ConversionCancelled()
+            from quantize.hub import default_output
+
+            self.target = Path(default_output(self.repo_id, self.out_type, self.models_dir))
+            result = child.run("quantize.hub:pull_here", (self.repo_id,), kwargs,
+                               stage=f"getting {self.repo_id}", path=self.repo_id, progress=progress,
+                               cancelled=self.flag.is_set)
+        except ConversionCancelled:
+            self._remove_partials()
+            self.cancelled.emit()
+            return
+        except Exception as e:  # noqa: BLE001 - shown to the user in the dialog
+            self._remove_partials()
+            self.failed.emit(e)
+            return
+        self.finished.emit(result)
+
+    def _remove_partials(self) -> None:
+        """What a killed child was writing beside the output (its pid is in the names: it is gone)."""
+        if self.target is None:
+            return
+        try:
+            sweep_partials(self.target.parent, self.target.name)
+        except OSError:
+            pass
+
+
+class PullJob(QObject):
+    """One download + conversion on its own thread. Signals arrive on the thread that made the job."""
+
+    progress = Signal(str, int, int, str)  # stage, done, total, detail
+    finished = Signal(object)  # quantize.hub.PullResult
+    failed = Signal(object)  # exception
+    cancelled = Signal()
+    ended = Signal()  # after any of the three above, once the thread is gone
+
+    def __init__(self, repo_id: str, out_type: str, models_dir: str | Path, revision: str | None = None,
+                 parent: QObject | None = None):
+        super().__init__(parent)
+        self.repo_id, self.out_type, self.models_dir = repo_id, out_type, Path(models_dir)
+        self.revision = revision
+        self.flag = threading.Event()
+        self._ended = False
+        self.thread = QThread()
+        self.thread.setObjectName("hanashi-pull")
+        self.puller = _Puller(self)
+        self.puller.moveToThread(self.thread)
+        self.thread.started.connect(self.puller.run)
+        self.puller.progress.connect(self._on_progress)
+        self.puller.finished.connect(self._on_finished)
+        self.puller.failed.connect(self._on_failed)
+        self.puller.cancelled.connect(self._on_cancelled)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def cancel(self) -> None:
+        """Stop at once (the worker process is killed within a second); ``cancelled`` follows."""
+        self.flag.set()
+
+    def wait(self, timeout_ms: int = 10_000) -> bool:
+        """Cancel and block until the job has ended (its signals delivered); False on a timeout."""
+        from PySide6.QtCore import QEventLoop, QTimer
+
+        if not self.thread.isRunning() and self._ended:
+            return True
+        loop = QEventLoop()
+        self.ended.connect(loop.quit)
+        QTimer.singleShot(timeout_ms, loop.quit)
+        self.cancel()
+        if not self._ended:
+            loop.exec()
+        return self._ended
+
+    @property
+    def running(self) -> bool:
+        return self.thread.isRunning()
+
+    @Slot(str, int, int, str)
+    def _on_progress(self, stage: str, done: int, total: int, detail: str) -> None:
+        self.progress.emit(stage, done, total, detail)
+
+    @Slot(object)
+    def _on_finished(self, result) -> None:
+        self._end(self.finished, result)
+
+    @Slot(object)
+    def _on_failed(self, error) -> None:
+        self._end(self.failed, error)
+
+    @Slot()
+    def _on_cancelled(self) -> None:
+        self._end(self.cancelled)
+
+    def _end(self, signal, *value) -> None:
+        self.thread.quit()
+        self.thread.wait()
+        self._ended = True
+        signal.emit(*value)
+        self.ended.emit()
+
+
+def error_text(repo_id: str, error: Exception) -> str:
+    """A failed Get as the user reads it: what happened and what to do, then the details.
+
+    A Hub error gets the app's own advice for its kind; other errors show their message and, when it
+    is not a command to type, their fix. Never a traceback.
+    """
+    kind = getattr(error, "kind", "")
+    message = getattr(error, "message", None) or (str(error).splitlines() or [type(error).__name__])[0]
+    where = getattr(error, "path", None)
+    detail = f"{where}: {message}" if where and where not in message else message
+    if kind in ERRORS:
+        return tr(ERRORS[kind]).replace("%1", repo_id) + "\n\n" + detail
+    text = tr("%1 could not be downloaded and converted.").replace("%1", repo_id) + "\n\n" + detail
+    fix = getattr(error, "fix", "")
+    if fix and not _COMMAND_LINE.search(fix):
+        text += "\n" + tr("How to fix: %1").replace("%1", fix)
+    return text
+
+
+_COMMAND_LINE = re.compile(r"hanashi-quantize|huggingface-cli|hf auth|`|\bpip\b")
+
+
+def duration_text(seconds: float) -> str:
+    s = int(seconds + 0.5)
+    if s < 60:
+        return tr("%1 s").replace("%1", str(s))
+    if s < 3600:
+        return tr("%1 min").replace("%1", str((s + 30) // 60))
+    return tr("%1 h %2 min").replace("%1", str(s // 3600)).replace("%2", str(s % 3600 // 60))
