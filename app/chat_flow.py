@@ -4,6 +4,12 @@ Each step commits to the database first and returns a ``ReplyRequest``: everythi
 needs to write the reply (persona, turns ending with the user message, sampling overrides).
 When the reply ends — finished or stopped — ``finish`` commits it at once.
 
+A caller showing the conversation passes ``expect``: the conversation version its view was made
+from (``Storage.snapshot``; ``ReplyRequest.version`` and ``Message.version`` after its own
+changes). A step that would delete or replace messages the view has not shown refuses with a
+``stale`` StorageError instead. ``finish`` stores the reply only if the conversation is still as
+it was when the request was made (its question not edited or deleted, nothing added after it).
+
     request = chat_flow.send(storage, conversation_id, "日本で一番高い山は?")
     result = generate_reply(engine, request.persona, request.turns, sampling=request.sampling)
     chat_flow.finish(storage, request, result, engine.name)
@@ -16,6 +22,7 @@ from dataclasses import dataclass, field
 from app.formats import Turn
 
 from .storage import ASSISTANT, DONE, STOPPED, USER, Message, Storage
+from .storage_errors import stale
 
 SAMPLING_KEYS = ("temperature", "top_p", "top_k", "repetition_penalty", "max_new_tokens", "seed")
 
@@ -26,6 +33,8 @@ class ReplyRequest:
     persona: str
     turns: list[Turn]
     sampling: dict = field(default_factory=dict)
+    version: int | None = None  # the conversation's version the turns were read at (None: unchecked)
+    messages: list[Message] = field(default_factory=list)  # the conversation as the turns show it
 
 
 def turns_of(messages: list[Message]) -> list[Turn]:
@@ -33,49 +42,57 @@ def turns_of(messages: list[Message]) -> list[Turn]:
 
 
 def _request(storage: Storage, conversation_id: int) -> ReplyRequest:
-    convo = storage.conversation(conversation_id)
-    messages = storage.messages(conversation_id)
+    convo, messages = storage.snapshot(conversation_id)
     if not messages or messages[-1].role != USER:
         raise ValueError("the conversation must end with a user message to reply to")
     sampling = {k: v for k, v in convo.sampling.items() if k in SAMPLING_KEYS}
-    return ReplyRequest(conversation_id, convo.persona, turns_of(messages), sampling)
+    return ReplyRequest(conversation_id, convo.persona, turns_of(messages), sampling, convo.version, messages)
 
 
-def send(storage: Storage, conversation_id: int, text: str) -> ReplyRequest:
+def send(storage: Storage, conversation_id: int, text: str, expect: int | None = None) -> ReplyRequest:
     """Commit a new user message; the request answers it."""
     if not text.strip():
         raise ValueError("the message is empty")
-    storage.add_message(conversation_id, USER, text)
+    storage.add_message(conversation_id, USER, text, expect=expect)
     return _request(storage, conversation_id)
 
 
-def regenerate(storage: Storage, conversation_id: int) -> ReplyRequest:
-    """Delete the replies after the last user message; the request answers that message again."""
-    messages = storage.messages(conversation_id)
+def regenerate(storage: Storage, conversation_id: int, expect: int | None = None) -> ReplyRequest:
+    """Delete the replies after the last user message; the request answers that message again.
+    Only what was read here is deleted, even without ``expect``."""
+    convo, messages = storage.snapshot(conversation_id)
+    if expect is not None and convo.version != expect:
+        raise stale(storage.path)
     last_user = next((m for m in reversed(messages) if m.role == USER), None)
     if last_user is None:
         raise ValueError("there is no user message to answer again")
     later = [m for m in messages if m.id > last_user.id]
     if later:
-        storage.delete_messages_from(later[0].id)
+        storage.delete_messages_from(later[0].id, expect=convo.version)
     return _request(storage, conversation_id)
 
 
-def edit(storage: Storage, message_id: int, text: str) -> ReplyRequest:
+def edit(storage: Storage, message_id: int, text: str, expect: int | None = None) -> ReplyRequest:
     """Replace a user message's text, delete every later message, and answer it anew."""
     if not text.strip():
         raise ValueError("the message is empty")
-    msg = storage.message(message_id)
+    try:
+        msg = storage.message(message_id)
+    except KeyError:  # deleted since the caller saw it
+        raise stale(storage.path) from None
     if msg.role != USER:
         raise ValueError("only your own messages can be edited")
-    storage.edit_message(message_id, text)
+    storage.edit_message(message_id, text, expect=expect)
     return _request(storage, msg.conversation_id)
 
 
 def finish(storage: Storage, request: ReplyRequest, result, model_name: str = "") -> Message:
-    """Commit the reply (``app.engine.ReplyResult``): status ``stopped`` when it was cancelled."""
+    """Commit the reply (``app.engine.ReplyResult``): status ``stopped`` when it was cancelled.
+    Refused (``stale``) when the conversation changed after the request was made, ``gone`` when
+    it was deleted; trying again after a ``full`` or ``locked`` error is safe."""
     stats = {"reason": result.reason, "n_generated": result.n_generated,
              "tokens_per_s": round(result.tokens_per_s, 2), "n_prompt_tokens": result.n_prompt_tokens,
              "context_used": result.context_used, "n_ctx": result.n_ctx, "seed": result.seed}
     status = STOPPED if result.cancelled else DONE
-    return storage.add_message(request.conversation_id, ASSISTANT, result.text, status, model_name, stats)
+    return storage.add_message(request.conversation_id, ASSISTANT, result.text, status, model_name, stats,
+                               expect=request.version)

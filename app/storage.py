@@ -3,73 +3,42 @@
 Every change is committed before the call returns, so a message the app shows as finished or
 stopped is on disk even if the process is killed a moment later. A database that is damaged,
 locked by another program or written by a newer Hanashi raises ``StorageError`` with the reason
-and the fix; nothing is ever recreated over an existing file.
+and the fix; nothing is ever recreated over an existing file, and a newer one is only looked at
+(read-only, not a byte changed).
 
-Schema (``PRAGMA user_version`` = ``SCHEMA_VERSION``):
-
-* ``conversations``: id, title, persona (text), sampling (JSON overrides of the model card's
-  defaults), created, updated
-* ``messages``: id, conversation_id, role (user | assistant), content, status (done | stopped),
-  model (the model's name, for replies), stats (JSON: tokens/s, counts), created
+Several writers may share the database (two windows, ``hanashi chat --save``): each change is one
+``BEGIN IMMEDIATE`` transaction, waiting for the others (busy timeout) and tried again, with a
+growing pause, while the database stays locked, for a bounded time. Every change to a
+conversation's messages raises its ``version``; a destructive change (edit, delete, regenerate)
+takes the version the caller's view was made from (``expect``) and refuses with a ``stale``
+StorageError when the conversation has changed since, so one window never deletes what it
+has not seen. Schema: ``app.storage_schema``.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import random
 import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import paths
-from .local_files import NotAFile, check_regular, describe_os_error
+from .local_files import describe_os_error
+from .storage_errors import TRANSIENT, StorageError, gone, is_busy, sql_error, stale
+from .storage_schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION, check_files, run_script, version_on_disk
+from .storage_tokens import TokenCounts
 
-SCHEMA_VERSION = 1
+__all__ = ["ASSISTANT", "DONE", "SCHEMA_VERSION", "STOPPED", "TRANSIENT", "UNSAVED", "USER", "Conversation",
+           "Message", "Storage", "StorageError", "move_aside"]
+
 USER = "user"
 ASSISTANT = "assistant"
 DONE = "done"
 STOPPED = "stopped"
-
-_SCHEMA = """
-CREATE TABLE conversations (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    title TEXT NOT NULL DEFAULT '',
-    persona TEXT NOT NULL DEFAULT '',
-    sampling TEXT NOT NULL DEFAULT '{}',
-    created REAL NOT NULL,
-    updated REAL NOT NULL
-);
-CREATE TABLE messages (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
-    role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
-    content TEXT NOT NULL,
-    status TEXT NOT NULL DEFAULT 'done',
-    model TEXT NOT NULL DEFAULT '',
-    stats TEXT NOT NULL DEFAULT '{}',
-    created REAL NOT NULL
-);
-CREATE INDEX messages_by_conversation ON messages(conversation_id, id);
-"""
-
-# Upgrades from version N to N+1, run in order inside one transaction.
-_MIGRATIONS: dict[int, str] = {}
-
-
-class StorageError(Exception):
-    """The conversation database cannot be used. ``kind``: corrupt | locked | newer | io."""
-
-    def __init__(self, kind: str, message: str, path: object = None, fix: str = ""):
-        self.kind = kind
-        self.message = message
-        self.path = str(path) if path is not None else None
-        self.fix = fix
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        text = f"{self.path}: {self.message}" if self.path else self.message
-        return text + (f"\n  How to fix: {self.fix}" if self.fix else "")
+UNSAVED = "unsaved"  # shown only: a reply kept in memory because it could not be stored
 
 
 @dataclass
@@ -80,6 +49,7 @@ class Conversation:
     sampling: dict = field(default_factory=dict)
     created: float = 0.0
     updated: float = 0.0
+    version: int = 0  # raised by every change to its messages
 
 
 @dataclass
@@ -92,38 +62,13 @@ class Message:
     model: str = ""
     stats: dict = field(default_factory=dict)
     created: float = 0.0
+    version: int = 0  # from add_message: the conversation's version this message made (else 0)
 
 
-def _error(e: sqlite3.Error, path: Path) -> StorageError:
-    text = str(e).lower()
-    if isinstance(e, sqlite3.OperationalError) and ("locked" in text or "busy" in text):
-        return StorageError("locked", "the conversation database is locked by another program", path,
-                            "close the other Hanashi window (or the program using the file) and try again")
-    if isinstance(e, sqlite3.DatabaseError) and ("not a database" in text or "malformed" in text
-                                                 or "corrupt" in text):
-        return StorageError("corrupt", f"the conversation database is damaged ({e})", path,
-                            "move the damaged file aside (Hanashi offers to) and start a new one; "
-                            "the old file is kept for recovery")
-    return StorageError("io", f"the conversation database cannot be used ({e})", path,
-                        "check free disk space and that the data folder is writable")
-
-
-def _check_files(path: Path) -> None:
-    """Refuse a database (or its WAL files) that is not a regular file before SQLite opens it:
-    SQLite would wait forever reading a named pipe, or fail with a vague message."""
-    for suffix in ("", "-wal", "-shm"):
-        name = Path(str(path) + suffix)
-        try:
-            check_regular(name)
-        except FileNotFoundError:
-            continue
-        except NotAFile as e:
-            raise StorageError("corrupt", f"{name.name} is {e.reason.removeprefix('it is ')}, so it cannot be "
-                               "a conversation database", path,
-                               "remove or rename it (Hanashi offers to keep it aside) and start a new one") from None
-        except OSError as e:
-            raise StorageError("corrupt", f"{name.name} cannot be opened: {describe_os_error(e)}", path,
-                               "remove or rename it (Hanashi offers to keep it aside) and start a new one") from None
+def _newer(path: Path, version: int) -> StorageError:
+    return StorageError("newer", f"the conversation database was written by a newer Hanashi (schema {version}; "
+                        f"this version knows {SCHEMA_VERSION}); Hanashi only read it and left it untouched",
+                        path, "update Hanashi to see and continue these conversations")
 
 
 def _title_from(text: str) -> str:
@@ -131,76 +76,85 @@ def _title_from(text: str) -> str:
     return line[:40] + ("…" if len(line) > 40 else "")
 
 
-class Storage:
-    """The conversation database. Use from one thread (the GUI's)."""
+class Storage(TokenCounts):
+    """The conversation database. Use from one thread (the GUI's).
 
-    def __init__(self, path: Path | None = None, busy_timeout: float = 2.0):
+    ``busy_timeout``: seconds one statement waits for another writer; a change still locked out
+    is tried again until ``retry_for`` seconds (default: four busy timeouts) have passed.
+    """
+
+    def __init__(self, path: Path | None = None, busy_timeout: float = 2.0, retry_for: float | None = None):
         self.path = Path(path or paths.database_path())
+        self.retry_for = 4 * busy_timeout if retry_for is None else retry_for
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise StorageError("io", f"the data folder cannot be created ({describe_os_error(e)})",
                                self.path.parent, "check that the data folder's place is writable") from None
-        _check_files(self.path)
+        check_files(self.path)
+        try:  # before anything that writes: a newer Hanashi's file is only looked at
+            on_disk = version_on_disk(self.path)
+        except sqlite3.Error as e:
+            raise sql_error(e, self.path) from e
+        if on_disk is not None and on_disk > SCHEMA_VERSION:
+            raise _newer(self.path, on_disk)
         try:
             self.db = sqlite3.connect(str(self.path), timeout=busy_timeout, isolation_level=None)
         except sqlite3.Error as e:
-            raise _error(e, self.path) from e
+            raise sql_error(e, self.path) from e
         try:
             self.db.row_factory = sqlite3.Row
-            self.db.execute("PRAGMA foreign_keys = ON")
-            mode = self.db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
-                raise StorageError("locked", f"the database could not switch to WAL mode ({mode})", self.path,
-                                   "close other programs using the file and try again")
-            self.db.execute("PRAGMA synchronous = FULL")
-            check = self.db.execute("PRAGMA quick_check").fetchone()[0]
-            if check != "ok":
-                raise StorageError("corrupt", f"the conversation database is damaged ({check})", self.path,
-                                   "move the damaged file aside (Hanashi offers to) and start a new one")
-            self._migrate()
-        except sqlite3.Error as e:
-            self.db.close()
-            raise _error(e, self.path) from e
+            self._retrying(self._setup)
         except StorageError:
             self.db.close()
             raise
 
-    # ------------------------------------------------------------ schema
+    # ------------------------------------------------------------ opening, schema
 
-    def _migrate(self) -> None:
+    def _setup(self) -> None:
+        self.db.execute("PRAGMA foreign_keys = ON")
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
-            raise StorageError("newer", f"the conversation database was written by a newer Hanashi "
-                               f"(schema {version}; this version knows {SCHEMA_VERSION})", self.path,
-                               "update Hanashi; the file was left untouched")
+            raise _newer(self.path, version)
+        mode = self.db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise StorageError("locked", f"the database could not switch to WAL mode ({mode})", self.path,
+                               "close other programs using the file and try again")
+        self.db.execute("PRAGMA synchronous = FULL")
+        check = self.db.execute("PRAGMA quick_check").fetchone()[0]
+        if check != "ok":
+            raise StorageError("corrupt", f"the conversation database is damaged ({check})", self.path,
+                               "move the damaged file aside (Hanashi offers to) and start a new one")
+        if version != SCHEMA_VERSION:
+            with self._tx() as db:
+                self._migrate(db)
+
+    def _migrate(self, db: sqlite3.Connection) -> None:
+        version = db.execute("PRAGMA user_version").fetchone()[0]  # again: another process may have done it
         if version == SCHEMA_VERSION:
             return
-        with self._tx():
-            if version == 0:
-                tables = self.db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
-                if tables:
-                    raise StorageError("corrupt", "the file holds tables but no Hanashi schema version", self.path,
-                                       "move the file aside and start a new one")
-                self._script(_SCHEMA)
-                version = SCHEMA_VERSION
-            while version < SCHEMA_VERSION:
-                self._script(_MIGRATIONS[version])
-                version += 1
-            self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        if version > SCHEMA_VERSION:
+            raise _newer(self.path, version)
+        if version == 0:
+            tables = db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
+            if tables:
+                raise StorageError("corrupt", "the file holds tables but no Hanashi schema version", self.path,
+                                   "move the file aside and start a new one")
+            run_script(db, SCHEMA)
+            version = SCHEMA_VERSION
+        while version < SCHEMA_VERSION:
+            run_script(db, MIGRATIONS[version])
+            version += 1
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
-    def _script(self, sql: str) -> None:
-        # executescript() would commit the open transaction: run the statements one by one.
-        for statement in sql.split(";"):
-            if statement.strip():
-                self.db.execute(statement)
+    # ------------------------------------------------------------ transactions
 
     class _Tx:
-        def __init__(self, store: "Storage"):
-            self.store = store
+        def __init__(self, store: "Storage", begin: str):
+            self.store, self.begin = store, begin
 
         def __enter__(self):
-            self.store.db.execute("BEGIN IMMEDIATE")
+            self.store.db.execute(self.begin)
             return self.store.db
 
         def __exit__(self, exc_type, exc, tb):
@@ -217,28 +171,64 @@ class Storage:
                 db.execute("ROLLBACK")
             return False
 
-    def _tx(self) -> "_Tx":
-        return Storage._Tx(self)
+    def _tx(self, begin: str = "BEGIN IMMEDIATE") -> "_Tx":
+        return Storage._Tx(self, begin)
+
+    def _retrying(self, fn):
+        """``fn()``, tried again with a growing pause while the database is busy (bounded)."""
+        deadline = time.monotonic() + self.retry_for
+        pause = 0.005
+        while True:
+            try:
+                return fn()
+            except sqlite3.Error as e:
+                left = deadline - time.monotonic()
+                if not is_busy(e) or left <= 0:
+                    raise sql_error(e, self.path) from e
+            time.sleep(min(left, pause * random.uniform(0.5, 1.0)))
+            pause = min(pause * 2, 0.25)
 
     def _run(self, fn):
-        """Run ``fn(db)`` in one transaction, mapping sqlite errors to StorageError."""
-        try:
+        """Run ``fn(db)`` in one write transaction (retried whole while locked out)."""
+        def once():
             with self._tx() as db:
                 return fn(db)
-        except sqlite3.Error as e:
-            raise _error(e, self.path) from e
+        return self._retrying(once)
+
+    def _read(self, fn):
+        """Run ``fn(db)`` in one read transaction: what it reads is one consistent state."""
+        def once():
+            with self._tx("BEGIN") as db:
+                return fn(db)
+        return self._retrying(once)
 
     def _query(self, sql: str, args=()) -> list[sqlite3.Row]:
-        try:
-            return self.db.execute(sql, args).fetchall()
-        except sqlite3.Error as e:
-            raise _error(e, self.path) from e
+        return self._retrying(lambda: self.db.execute(sql, args).fetchall())
 
     def close(self) -> None:
         try:
             self.db.close()
         except sqlite3.Error:
             pass
+
+    # ------------------------------------------------------------ versions
+
+    def _version(self, db: sqlite3.Connection, conversation_id: int, expect: int | None) -> int:
+        """The conversation's version; refuses when it is gone or not ``expect``."""
+        row = db.execute("SELECT version FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
+        if row is None:
+            raise gone(self.path)
+        if expect is not None and row[0] != expect:
+            raise stale(self.path)
+        return row[0]
+
+    def _bump(self, db: sqlite3.Connection, conversation_id: int, version: int) -> int:
+        db.execute("UPDATE conversations SET version = ?, updated = ? WHERE id = ?",
+                   (version + 1, time.time(), conversation_id))
+        return version + 1
+
+    def version(self, conversation_id: int) -> int:
+        return self._read(lambda db: self._version(db, conversation_id, None))
 
     # ------------------------------------------------------------ conversations
 
@@ -248,7 +238,8 @@ class Storage:
             sampling = json.loads(row["sampling"]) or {}
         except ValueError:
             sampling = {}
-        return Conversation(row["id"], row["title"], row["persona"], sampling, row["created"], row["updated"])
+        return Conversation(row["id"], row["title"], row["persona"], sampling, row["created"], row["updated"],
+                            row["version"])
 
     def conversations(self, search: str = "") -> list[Conversation]:
         """Newest first; ``search`` matches anywhere in the title (case-insensitive for ASCII)."""
@@ -269,6 +260,18 @@ class Storage:
     def conversation(self, conversation_id: int) -> Conversation:
         return self._conversation(self._one("conversations", conversation_id))
 
+    def snapshot(self, conversation_id: int) -> tuple[Conversation, list[Message]]:
+        """The conversation and its messages as one consistent state (its ``version`` is what a
+        view made from them passes as ``expect``). StorageError ``gone`` when it was deleted."""
+        def read(db):
+            row = db.execute("SELECT * FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
+            if row is None:
+                raise gone(self.path)
+            rows = db.execute("SELECT * FROM messages WHERE conversation_id = ? ORDER BY id",
+                              (conversation_id,)).fetchall()
+            return self._conversation(row), [self._message(r) for r in rows]
+        return self._read(read)
+
     def create_conversation(self, title: str = "", persona: str = "", sampling: dict | None = None) -> Conversation:
         now = time.time()
 
@@ -285,6 +288,7 @@ class Storage:
                                         (*values.values(), conversation_id)))
 
     def rename(self, conversation_id: int, title: str) -> None:
+        """Not checked against a view: a title replaces a title, no message is touched."""
         self._update(conversation_id, title=title.strip())
 
     def set_persona(self, conversation_id: int, persona: str) -> None:
@@ -293,8 +297,18 @@ class Storage:
     def set_sampling(self, conversation_id: int, sampling: dict) -> None:
         self._update(conversation_id, sampling=json.dumps({k: v for k, v in sampling.items() if v is not None}))
 
-    def delete_conversation(self, conversation_id: int) -> None:
-        self._run(lambda db: db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,)))
+    def delete_conversation(self, conversation_id: int, expect: int | None = None) -> None:
+        """Delete it and its messages; with ``expect``, only if its version is still that
+        (already deleted: nothing to do)."""
+        def run(db):
+            try:
+                self._version(db, conversation_id, expect)
+            except StorageError as e:
+                if e.kind == "gone":
+                    return
+                raise
+            db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
+        self._run(run)
 
     # ------------------------------------------------------------ messages
 
@@ -315,40 +329,57 @@ class Storage:
         return self._message(self._one("messages", message_id))
 
     def add_message(self, conversation_id: int, role: str, content: str, status: str = DONE,
-                    model: str = "", stats: dict | None = None) -> Message:
-        """Append a message and commit it. The first user message names an untitled conversation."""
+                    model: str = "", stats: dict | None = None, expect: int | None = None) -> Message:
+        """Append a message and commit it. The first user message names an untitled conversation.
+        With ``expect``, only if the conversation's version is still that (else ``stale``);
+        a deleted conversation is ``gone``. The returned message's ``version`` is the new one."""
         if role not in (USER, ASSISTANT):
             raise ValueError(f"unknown role {role!r}")
         now = time.time()
 
         def run(db):
+            version = self._version(db, conversation_id, expect)
             cur = db.execute("INSERT INTO messages (conversation_id, role, content, status, model, stats, created) "
                              "VALUES (?, ?, ?, ?, ?, ?, ?)",
                              (conversation_id, role, content, status, model, json.dumps(stats or {}), now))
-            db.execute("UPDATE conversations SET updated = ? WHERE id = ?", (now, conversation_id))
             if role == USER:
                 db.execute("UPDATE conversations SET title = ? WHERE id = ? AND title = ''",
                            (_title_from(content), conversation_id))
-            return cur.lastrowid
+            return cur.lastrowid, self._bump(db, conversation_id, version)
 
-        return self.message(self._run(run))
+        message_id, version = self._run(run)
+        message = self.message(message_id)
+        message.version = version
+        return message
 
-    def edit_message(self, message_id: int, content: str) -> None:
-        """Replace a message's text and delete every later message of its conversation."""
-        msg = self.message(message_id)
+    def _message_conversation(self, db: sqlite3.Connection, message_id: int) -> int:
+        row = db.execute("SELECT conversation_id FROM messages WHERE id = ?", (message_id,)).fetchone()
+        if row is None:  # the caller saw it, so someone else deleted it
+            raise stale(self.path)
+        return row[0]
 
+    def edit_message(self, message_id: int, content: str, expect: int | None = None) -> int:
+        """Replace a message's text (its token counts go) and delete every later message of its
+        conversation; with ``expect``, only if the conversation's version is still that.
+        Returns the new version."""
         def run(db):
-            db.execute("UPDATE messages SET content = ?, status = ? WHERE id = ?", (content, DONE, message_id))
-            db.execute("DELETE FROM messages WHERE conversation_id = ? AND id > ?", (msg.conversation_id, message_id))
-            db.execute("UPDATE conversations SET updated = ? WHERE id = ?", (time.time(), msg.conversation_id))
+            cid = self._message_conversation(db, message_id)
+            version = self._version(db, cid, expect)
+            db.execute("UPDATE messages SET content = ?, status = ?, tokens = '{}' WHERE id = ?",
+                       (content, DONE, message_id))
+            db.execute("DELETE FROM messages WHERE conversation_id = ? AND id > ?", (cid, message_id))
+            return self._bump(db, cid, version)
+        return self._run(run)
 
-        self._run(run)
-
-    def delete_messages_from(self, message_id: int) -> None:
-        """Delete a message and every later one of its conversation."""
-        msg = self.message(message_id)
-        self._run(lambda db: db.execute("DELETE FROM messages WHERE conversation_id = ? AND id >= ?",
-                                        (msg.conversation_id, message_id)))
+    def delete_messages_from(self, message_id: int, expect: int | None = None) -> int:
+        """Delete a message and every later one of its conversation; with ``expect``, only if
+        the conversation's version is still that. Returns the new version."""
+        def run(db):
+            cid = self._message_conversation(db, message_id)
+            version = self._version(db, cid, expect)
+            db.execute("DELETE FROM messages WHERE conversation_id = ? AND id >= ?", (cid, message_id))
+            return self._bump(db, cid, version)
+        return self._run(run)
 
 
 def move_aside(path: Path) -> Path:

@@ -2,7 +2,8 @@
 
 The window holds no chat logic: ``app.chat_flow`` decides what send / regenerate / edit do to the
 stored conversation, ``app.storage`` commits it, and the ``EngineClient`` (worker thread) writes
-the replies.
+the replies. Changes carry the version the view shows (``stale_view``); a reply that cannot be
+stored is kept and retried (``reply_saving``).
 """
 
 from __future__ import annotations
@@ -24,13 +25,15 @@ from .composer import Composer
 from .dialogs import confirm, show_error
 from .gpu_notice import GpuNotice
 from .i18n import tr
+from .reply_saving import ReplySaver
 from .sidebar import Sidebar
+from .stale_view import ViewSyncMixin
 from .status_bar import StatusBar
 from .window_panels import PanelsMixin
 from .worker import EngineClient, ModelFacts
 
 
-class MainWindow(PanelsMixin, QMainWindow):
+class MainWindow(ViewSyncMixin, PanelsMixin, QMainWindow):
     def __init__(self, storage: Storage, settings: Settings, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("main-window")
@@ -48,6 +51,8 @@ class MainWindow(PanelsMixin, QMainWindow):
         self.chat = ChatView(self)
         self.composer = Composer(self)
         self.status = StatusBar(self)
+        self.saver = ReplySaver(self)  # replies that could not be stored yet
+        self.saver.saved.connect(self._on_reply_saved)
         self.setStatusBar(self.status)
         self.banner = QWidget(self)
         self.banner.setObjectName("demo-banner")
@@ -68,6 +73,7 @@ class MainWindow(PanelsMixin, QMainWindow):
         column.addWidget(self.gpu_notice)
         column.addWidget(self.banner)
         column.addWidget(self.chat, 1)
+        column.addWidget(self.saver.bar)
         column.addWidget(self.composer)
         splitter = QSplitter(self)
         splitter.addWidget(self.sidebar)
@@ -183,14 +189,6 @@ class MainWindow(PanelsMixin, QMainWindow):
 
     # ------------------------------------------------------------ conversations
 
-    def _db(self, fn):
-        """Run a storage call; a StorageError becomes an error dialog (and None)."""
-        try:
-            return fn()
-        except StorageError as e:
-            show_error(self, tr("The conversation database has a problem"), str(e))
-            return None
-
     def refresh_sidebar(self) -> None:
         found = self._db(lambda: self.storage.conversations(self.sidebar.search.text())) or []
         self.sidebar.show_conversations(found, self.current_id)
@@ -203,15 +201,9 @@ class MainWindow(PanelsMixin, QMainWindow):
             self.composer.edit.setFocus()
 
     def select_conversation(self, conversation_id: int) -> None:
-        messages = self._db(lambda: self.storage.messages(conversation_id))
-        if messages is None:
+        if not self.show_conversation(conversation_id):
             return
-        self.current_id = conversation_id
         self.composer.cancel_edit()
-        self.chat.show_messages(messages)
-        if self.request is not None and self.request[1].conversation_id == conversation_id:
-            self.chat.begin_reply(self.facts.name if self.facts else "")
-            self.chat.append_stream(self.stream_text)
         self.refresh_sidebar()
         self._update_title()
 
@@ -220,14 +212,21 @@ class MainWindow(PanelsMixin, QMainWindow):
         self._update_title()
 
     def delete_conversation(self, conversation_id: int, ask: bool = True) -> None:
+        # Only the conversation as the user saw it: the view's version, or the one shown in the question.
+        expect = self.view_version if conversation_id == self.current_id else \
+            self._db(lambda: self.storage.version(conversation_id))
+
         def delete() -> None:
+            if self._db(lambda: self.storage.delete_conversation(conversation_id, expect) or True) is None:
+                return  # changed elsewhere: explained, nothing deleted
             if self.request is not None and self.request[1].conversation_id == conversation_id:
                 self.discard_reply = True
                 self.client.stop()
-            self._db(lambda: self.storage.delete_conversation(conversation_id))
+            self.saver.pending.pop(conversation_id, None)
             if self.current_id == conversation_id:
-                self.current_id = None
+                self.current_id = self.view_version = None
                 self.chat.clear()
+                self.saver.update()
             self.refresh_sidebar()
             self._update_title()
 
@@ -257,20 +256,24 @@ class MainWindow(PanelsMixin, QMainWindow):
             if convo is None:
                 self.composer.set_text(text)
                 return
-            self.current_id = convo.id
+            self.current_id, self.view_version = convo.id, convo.version
         cid = self.current_id
-        if editing_id is not None:
-            request = self._db(lambda: chat_flow.edit(self.storage, editing_id, text))
-        else:
-            request = self._db(lambda: chat_flow.send(self.storage, cid, text))
-        if request is None:
-            self.composer.set_text(text)  # nothing typed is lost
+        if editing_id is None and self.saver.blocks_send(cid):
+            self.composer.set_text(text)  # the unsaved reply would end up after this message
             return
-        messages = self._db(lambda: self.storage.messages(request.conversation_id)) or []
-        if editing_id is not None or len(messages) != len(self.chat.bubbles) + 1:
-            self.chat.show_messages(messages)  # later messages were replaced: redraw
+        if editing_id is not None:
+            request = self._db(lambda: chat_flow.edit(self.storage, editing_id, text, self.view_version))
         else:
-            self.chat.add_message(messages[-1])  # just the new message
+            request = self._db(lambda: chat_flow.send(self.storage, cid, text, self.view_version))
+        if request is None:
+            self.keep_typed(text, editing_id)
+            return
+        self.saver.pending.pop(cid, None)  # an edit replaced any reply not saved
+        self.view_version = request.version
+        if editing_id is not None or len(request.messages) != len(self.chat.bubbles) + 1:
+            self.chat.show_messages(request.messages)  # later messages were replaced: redraw
+        else:
+            self.chat.add_message(request.messages[-1])  # just the new message
         self._start(request)
 
     def regenerate(self) -> None:
@@ -278,19 +281,21 @@ class MainWindow(PanelsMixin, QMainWindow):
             return
         cid = self.current_id
         try:
-            request = chat_flow.regenerate(self.storage, cid)
+            request = chat_flow.regenerate(self.storage, cid, self.view_version)
         except ValueError:
             return
         except StorageError as e:
-            show_error(self, tr("The conversation database has a problem"), str(e))
+            self.explain(e)
             return
-        self.chat.show_messages(self._db(lambda: self.storage.messages(cid)) or [])
+        self.saver.pending.pop(cid, None)  # answered anew instead
+        self.view_version = request.version
+        self.chat.show_messages(request.messages)
         self._start(request)
 
     def edit_message(self, message_id: int) -> None:
         if self.client.generating:
             return
-        message = self._db(lambda: self.storage.message(message_id))
+        message = self.stored_message(message_id)
         if message is not None:
             self.composer.begin_edit(message_id, message.content)
 
@@ -332,10 +337,13 @@ class MainWindow(PanelsMixin, QMainWindow):
             self.status.showMessage(tr("Empty reply: {0}").format(result.note), 20000)
         if self.discard_reply:
             return
-        message = self._db(lambda: chat_flow.finish(self.storage, request, result, self.facts.name if self.facts else ""))
+        message = self.saver.save(request, result, self.facts.name if self.facts else "")
         if self.current_id == request.conversation_id:
             if message is not None:
                 self.chat.finish_reply(message)
+                self.view_version = message.version
+            else:  # kept in memory, marked "not saved", retried
+                self.saver.show_in_view(request.conversation_id, streaming=True)
         self.refresh_sidebar()
 
     def _on_failed(self, rid: int, error: Exception) -> None:
