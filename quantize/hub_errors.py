@@ -27,9 +27,10 @@ def _status(e: BaseException) -> int | None:
     return getattr(response, "status_code", None)
 
 
-def hub_error(e: BaseException, repo_id: str, revision: str, endpoint: str) -> HubError | None:
+def hub_error(e: BaseException, repo_id: str, revision: str, endpoint: str, where: object = None) -> HubError | None:
     """The HubError for an exception raised by ``huggingface_hub`` or its HTTP client, or None
-    when ``e`` is not about the Hub (a bug, a cancel), so it propagates as it is."""
+    when ``e`` is not about the Hub (a bug, a cancel), so it propagates as it is. ``where``: the
+    folder being written, named when the error itself names no file."""
     from huggingface_hub import errors as hf
 
     page = f"{endpoint}/{repo_id}"
@@ -55,8 +56,13 @@ def hub_error(e: BaseException, repo_id: str, revision: str, endpoint: str) -> H
         return HubError("network", f"the Hub answered with an error ({status or 'no status'}) for {repo_id}",
                         page, "try again later; if it persists, check the Hub's status page")
     if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT):
-        return HubError("disk", "the disk is full", getattr(e, "filename", None),
+        return HubError("disk", "the disk is full", getattr(e, "filename", None) or where,
                         "free some space and pull again: the download resumes where it stopped")
+    if isinstance(e, OSError) and e.errno == errno.EFBIG:
+        return HubError("disk", "the file is too large for this disk or for the limits set on this process",
+                        getattr(e, "filename", None) or where,
+                        "set HF_HOME to a disk that holds files this large (FAT32 holds at most 4 GiB per "
+                        "file) and pull again: the download resumes where it stopped")
     module = type(e).__module__ or ""
     if module.startswith(("httpx", "httpcore", "h11", "ssl", "socket")) or isinstance(e, (ConnectionError,
                                                                                             TimeoutError)):
@@ -65,6 +71,6 @@ def hub_error(e: BaseException, repo_id: str, revision: str, endpoint: str) -> H
                         "check the internet connection or proxy and pull again (a partial download resumes); "
                         "a model already downloaded works with HF_HUB_OFFLINE=1")
     if isinstance(e, OSError):
-        return HubError("files", f"cannot write the download ({e.strerror or e})", getattr(e, "filename", None),
+        return HubError("files", f"cannot write the download ({e.strerror or e})", getattr(e, "filename", None) or where,
                         "check that the Hugging Face cache folder (HF_HOME) is writable")
     return None

@@ -185,7 +185,7 @@ class Remote:
         except ConversionError:
             raise
         except Exception as e:  # noqa: BLE001
-            wrapped = hub_error(e, self.repo_id, self.revision, self.endpoint)
+            wrapped = hub_error(e, self.repo_id, self.revision, self.endpoint, where=self.cache.root)
             if wrapped is None:
                 raise
             raise wrapped from None
