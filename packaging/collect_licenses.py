@@ -21,6 +21,33 @@ HERE = Path(__file__).resolve().parent
 DISTRIBUTIONS = ["llama_cpp_python", "numpy", "sentencepiece", "protobuf", "Jinja2", "MarkupSafe",
                  "platformdirs", "tqdm", "gguf", "PyYAML", "typing_extensions", "diskcache",
                  "PySide6_Essentials", "shiboken6"]
+# The Hub client and everything it needs at run time (hf-xet is left out of the bundle).
+HUB_ROOT, HUB_SKIP = "huggingface_hub", {"hf-xet", "hf_xet"}
+
+
+def hub_distributions() -> list[str]:
+    """huggingface_hub and its installed run-time requirements, recursively (no extras)."""
+    from packaging.requirements import Requirement
+
+    seen: dict[str, str] = {}
+    todo = [HUB_ROOT]
+    while todo:
+        name = todo.pop()
+        key = name.lower().replace("_", "-")
+        if key in seen or key in HUB_SKIP:
+            continue
+        try:
+            dist = md.distribution(name)
+        except md.PackageNotFoundError:
+            continue
+        seen[key] = dist.metadata["Name"]
+        for text in dist.requires or []:
+            req = Requirement(text)
+            if req.marker is None or req.marker.evaluate({"extra": ""}):
+                todo.append(req.name)
+    return sorted(seen.values())
+
+
 # Distributions whose wheels carry no licence file: the licence text their metadata names.
 FALLBACK_TEXT = {"sentencepiece": "Apache-2.0"}
 FONT_COPYRIGHT = Path("/usr/share/doc/fonts-ipaexfont-gothic/copyright")
@@ -59,7 +86,10 @@ def main(out: Path) -> int:
     shutil.copy(ROOT / "LICENSE", out / "Hanashi-LICENSE")
     shutil.copy(HERE / "licenses" / "llama.cpp-LICENSE", out / "llama.cpp-LICENSE")
     listing.append("llama.cpp / ggml — MIT (llama.cpp-LICENSE)")
-    for name in DISTRIBUTIONS:
+    names = list(DISTRIBUTIONS)
+    names += [n for n in hub_distributions() if n.lower().replace("_", "-") not in
+              {d.lower().replace("_", "-") for d in names}]
+    for name in names:
         try:
             dist = md.distribution(name)
         except md.PackageNotFoundError:

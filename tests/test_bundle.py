@@ -119,3 +119,19 @@ def test_tarball_installs_for_the_user(bundle, tmp_path):
     r = subprocess.run(["bash", str(top / "install.sh"), "--prefix", str(prefix), "--uninstall"],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0 and not (prefix / "opt" / "hanashi").exists()
+
+
+def test_bundle_pulls_a_model_from_the_hub(bundle, tiny, tmp_path):
+    """`hanashi quantize pull` in the bundle: the Hub client, its HTTP stack and the converter are all in it."""
+    from tests.hub_standin import HubStandIn
+
+    repo = "rinna/japanese-gpt-neox-3.6b-instruction-ppo"
+    with HubStandIn() as hub:
+        hub.add(repo, tiny.neox())
+        env = hub.env(tmp_path)
+        r = _run([str(bundle / "hanashi"), "quantize", "pull", repo, "--type", "q8_0"],
+                 data_dir=str(tmp_path / "data"), extra_env={k: v for k, v in env.items() if k != "HANASHI_DATA_DIR"})
+        assert r.returncode == 0, r.stderr[-3000:]
+        out = Path(r.stdout.strip().splitlines()[-1])
+        assert out == tmp_path / "data" / "models" / "rinna-japanese-gpt-neox-3.6b-instruction-ppo-q8_0.gguf"
+        assert out.is_file() and hub.fetched(repo) >= {"config.json", "model.safetensors"}
