@@ -8,10 +8,13 @@ for the terminal chat and simple uses.
 from __future__ import annotations
 
 import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from app.formats import StreamFilter, Turn, parse_persona
+from app.formats.context_fit import FitCancelled, TurnTokenCounts
 from app.formats.turns import ASSISTANT, USER
 
 from .engine import Engine
@@ -117,7 +120,14 @@ def generate_reply(engine: Engine, persona: str | Sequence[Turn] | None, turns: 
         raise ValueError("the conversation must end with a user message to reply to")
     params = engine.sampling(sampling)
     budget = min(params.max_new_tokens, engine.n_ctx // 2)
-    kept = fmt.fit(persona, convo, engine.count_tokens, engine.n_ctx, budget)
+    encode = _RecentEncodings(engine)
+    try:
+        kept = fmt.fit(persona, convo, encode.count, engine.n_ctx, budget, counts=turn_counts(engine),
+                       cancelled=None if cancel is None else cancel.is_set)
+    except FitCancelled:
+        return ReplyResult(text="", reason=CANCELLED, n_prompt_tokens=0, n_prompt_evaluated=0, n_generated=0,
+                           tokens_per_s=0.0, context_used=engine.n_cached, n_ctx=engine.n_ctx, dropped_turns=0,
+                           first_token_seconds=0.0, prompt_seconds=0.0, seed=params.resolved_seed(), raw_text="")
     stream = DisplayStream(engine.stop_strings, fmt.replacements, strip=not engine.completion)
 
     def raw_text(piece: str) -> bool:
@@ -126,7 +136,8 @@ def generate_reply(engine: Engine, persona: str | Sequence[Turn] | None, turns: 
             on_text(shown)
         return stream.stopped
 
-    gen: Generation = engine.generate(fmt.render(persona, kept), params, raw_text, cancel)
+    # The prompt was tokenized to check that it fits: those tokens are the ones generated from.
+    gen: Generation = engine.generate(encode.tokens(fmt.render(persona, kept)), params, raw_text, cancel)
     tail = stream.flush()
     if tail and on_text is not None:
         on_text(tail)
@@ -136,6 +147,42 @@ def generate_reply(engine: Engine, persona: str | Sequence[Turn] | None, turns: 
                        dropped_turns=len(convo) - len(kept), first_token_seconds=gen.first_token_seconds,
                        prompt_seconds=gen.prompt_seconds, seed=gen.seed, raw_text=gen.text,
                        note=_empty_note(stream.text, gen))
+
+
+_TURN_COUNTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_TURN_COUNTS_LOCK = threading.Lock()
+
+
+def turn_counts(engine: Engine) -> TurnTokenCounts:
+    """The token counts of turns for ``engine``'s model: each turn is tokenized once per model.
+
+    Seed it with counts stored for the model (``seed({message_id: count})``) and store what
+    ``fresh()`` returns; turns carry their message ids for that (``Turn.message_id``).
+    """
+    with _TURN_COUNTS_LOCK:
+        counts = _TURN_COUNTS.get(engine)
+        if counts is None:
+            counts = _TURN_COUNTS[engine] = TurnTokenCounts()
+        return counts
+
+
+class _RecentEncodings:
+    """Counts tokens through ``engine.encode`` and keeps the last few encodings for reuse."""
+
+    def __init__(self, engine: Engine, keep: int = 4):
+        self.engine, self.keep = engine, keep
+        self.recent: OrderedDict[str, list[int]] = OrderedDict()
+
+    def count(self, text: str) -> int:
+        ids = self.engine.encode(text)
+        self.recent[text] = ids
+        while len(self.recent) > self.keep:
+            self.recent.popitem(last=False)
+        return len(ids)
+
+    def tokens(self, text: str) -> list[int]:
+        ids = self.recent.get(text)
+        return list(ids) if ids is not None else self.engine.encode(text)
 
 
 def _empty_note(shown: str, gen: Generation) -> str:

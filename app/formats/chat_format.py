@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from .context_fit import TurnTokenCounts, fit_turns
 from .stream_filter import filter_text
 from .turns import USER, Turn
 
@@ -74,6 +75,25 @@ class ChatFormat:
         """The whole prompt: persona first, then ``turns`` (ending with the new user message)."""
         raise NotImplementedError
 
+    def turn_text(self, turn: Turn) -> str:
+        """A prompt holding ``turn`` alone: counted, less ``frame_text``, it estimates the turn's share.
+
+        Only an estimate (``fit`` checks the real prompt and corrects for what joining turns adds),
+        so a format that cannot render a lone turn (a chat template that refuses it) falls back
+        to a plain ``role: text`` line.
+        """
+        try:
+            return self.render([], [turn])
+        except ValueError:
+            return f"{turn.role}: {turn.content}\n"
+
+    def frame_text(self) -> str:
+        """The prompt without any turn: what every ``turn_text`` has besides the turn."""
+        try:
+            return self.render([], [])
+        except ValueError:
+            return ""
+
     def fit(
         self,
         persona: Sequence[Turn],
@@ -81,24 +101,24 @@ class ChatFormat:
         count_tokens: Callable[[str], int],
         n_ctx: int,
         reply_budget: int,
+        *,
+        counts: TurnTokenCounts | None = None,
+        cancelled: Callable[[], bool] | None = None,
     ) -> list[Turn]:
         """Drop the oldest exchanges until the prompt plus the reply budget fits the context.
 
         The persona and the last turn are always kept. The family's own context limit and reply
         budget, where it has them, take precedence over ``n_ctx`` and ``reply_budget``.
         Raises MessageTooLongError when the last turn alone does not fit.
+
+        The result is the longest run of newest exchanges that fits, found in time linear in the
+        turns kept: each turn is tokenized at most once (never again for the same ``counts``,
+        which a caller keeps per model), plus a few exact counts of the real prompt
+        (``context_fit``). ``cancelled()`` returning true raises ``FitCancelled``.
         """
         context = n_ctx if self.context_limit is None else min(n_ctx, self.context_limit)
         budget = reply_budget if self.reply_budget is None else self.reply_budget
-        history, last = list(turns[:-1]), list(turns[-1:])
-        while True:
-            kept = history + last
-            needed = count_tokens(self.render(persona, kept)) + budget
-            if needed <= context:
-                return kept
-            if not history:
-                raise MessageTooLongError(needed, context, budget)
-            history = drop_oldest_exchange(history)
+        return fit_turns(self, persona, turns, count_tokens, context, budget, counts, cancelled)
 
     def display(self, raw_reply: str) -> str:
         """The reply as shown: cut at a stop string, pieces replaced, outer whitespace removed."""

@@ -14,7 +14,7 @@ user turn: a plain instruction.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 USER = "user"
 ASSISTANT = "assistant"
@@ -22,10 +22,15 @@ ASSISTANT = "assistant"
 
 @dataclass(frozen=True)
 class Turn:
-    """One utterance: ``role`` is ``"user"`` or ``"assistant"``; ``content`` is the text."""
+    """One utterance: ``role`` is ``"user"`` or ``"assistant"``; ``content`` is the text.
+
+    ``message_id``, where the turn is a stored message, lets token counts stored with the message
+    be used; it takes no part in comparing turns.
+    """
 
     role: str
     content: str
+    message_id: int | None = field(default=None, compare=False, repr=False)
 
 
 # The speaker prefixes. The colon may be ASCII ":" or the full-width "：" a Japanese input method

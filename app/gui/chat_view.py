@@ -1,143 +1,35 @@
-"""The message view: one bubble per message, the reply being written growing as text arrives.
+"""The message view: the conversation as bubbles, the reply being written growing as text arrives.
 
 Bubbles carry their actions: Copy on every message, Edit on the user's, Regenerate on the last
 reply. The view only displays; the main window decides what the actions do.
+
+A conversation may hold any number of messages, so only the newest are built as bubbles when it
+opens (``INITIAL``); older ones are built a batch at a time when the view nears its top (scrolling
+up, Page Up, Ctrl+Home, or keyboard focus reaching the oldest bubble built), and let go again once
+the view is back at the newest message. Opening a conversation therefore costs the same at ten or
+a hundred thousand messages. ``bubbles`` holds the bubbles built: the newest messages, in order,
+then the reply being written.
 """
 
 from __future__ import annotations
 
-import math
-
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QTextCursor
-from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QTextBrowser, QToolButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from app.storage import ASSISTANT, STOPPED, USER, Message
+from app.storage import ASSISTANT, Message
 
 from .i18n import tr
+from .message_bubble import MessageBubble, MessageText
 from .theme import bubble_colors
 
+__all__ = ["ChatView", "MessageBubble", "MessageText", "copy_to_clipboard"]
 
-class MessageText(QTextBrowser):
-    """A message's text: selectable plain text whose height follows its content.
-
-    Unlike a word-wrapped QLabel (whose height-for-width is recomputed from the whole text on
-    every layout pass), the document lays out only what changed, and the widget's height is
-    fixed to the document's, so appending a streamed batch costs little however long the reply.
-    """
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setOpenLinks(False)
-        self.setUndoRedoEnabled(False)
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
-                                     | Qt.TextInteractionFlag.TextSelectableByKeyboard)
-        self.setStyleSheet("QTextBrowser { background: transparent; border: none; }")
-        self.viewport().setAutoFillBackground(False)
-        self.document().setDocumentMargin(0)
-        self.document().documentLayout().documentSizeChanged.connect(self._fit)
-        self._fit()
-
-    def set_text(self, text: str) -> None:
-        self.setPlainText(text)
-
-    def append_text(self, text: str) -> None:
-        cursor = QTextCursor(self.document())
-        cursor.movePosition(QTextCursor.MoveOperation.End)
-        cursor.insertText(text)
-
-    def _fit(self, *_) -> None:
-        height = max(self.fontMetrics().height(), math.ceil(self.document().size().height()))
-        if height != self.height():
-            self.setFixedHeight(height)
-
-    def wheelEvent(self, event) -> None:
-        event.ignore()  # the conversation scrolls, not the message
-
-
-class MessageBubble(QFrame):
-    copy_requested = Signal(str)
-    edit_requested = Signal(int)
-    regenerate_requested = Signal()
-
-    def __init__(self, role: str, text: str = "", message_id: int | None = None, status: str = "",
-                 model: str = "", parent: QWidget | None = None):
-        super().__init__(parent)
-        self.role, self.message_id, self.status, self.model = role, message_id, status, model
-        self.content = text
-        self.streaming = False
-        self.setObjectName(f"bubble-{role}")
-        self.who = QLabel(self)
-        self.who.setObjectName("bubble-who")
-        self.note = QLabel(self)
-        self.note.setObjectName("bubble-note")
-        self.copy_button = self._tool(lambda: self.copy_requested.emit(self.content))
-        self.edit_button = self._tool(lambda: self.edit_requested.emit(self.message_id))
-        self.regenerate_button = self._tool(self.regenerate_requested)
-        self.edit_button.setVisible(role == USER)
-        self.regenerate_button.hide()
-        head = QHBoxLayout()
-        head.setContentsMargins(0, 0, 0, 0)
-        head.addWidget(self.who)
-        head.addWidget(self.note)
-        head.addStretch(1)
-        for b in (self.copy_button, self.edit_button, self.regenerate_button):
-            head.addWidget(b)
-        self.body = MessageText(self)
-        self.body.setObjectName("bubble-body")
-        self.body.set_text(text)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(10, 6, 10, 8)
-        layout.setSpacing(2)
-        layout.addLayout(head)
-        layout.addWidget(self.body)
-        self.retranslate()
-
-    def _tool(self, slot) -> QToolButton:
-        b = QToolButton(self)
-        b.setAutoRaise(True)
-        b.clicked.connect(slot)
-        return b
-
-    def append(self, text: str) -> None:
-        self.content += text
-        self.body.append_text(text)
-
-    def finish(self, message: Message) -> None:
-        self.streaming = False
-        self.message_id, self.status, self.content = message.id, message.status, message.content
-        self.model = message.model
-        if self.body.toPlainText() != self.content:
-            self.body.set_text(self.content)
-        self.retranslate()
-
-    def set_regenerate(self, shown: bool) -> None:
-        self.regenerate_button.setVisible(shown)
-
-    def retranslate(self) -> None:
-        if self.role == USER:
-            self.who.setText(tr("You"))
-        else:
-            self.who.setText(self.model or tr("Assistant"))
-        if self.streaming:
-            self.note.setText(tr("writing…"))
-        elif self.status == STOPPED:
-            self.note.setText(tr("(stopped)"))
-        else:
-            self.note.setText("")
-        self.copy_button.setText(tr("Copy"))
-        self.edit_button.setText(tr("Edit"))
-        self.regenerate_button.setText(tr("Regenerate"))
-
-    def apply_colors(self, colors: dict[str, str]) -> None:
-        bg = colors["user" if self.role == USER else "assistant"]
-        self.setStyleSheet(f"QFrame#{self.objectName()} {{ background: {bg}; border: 1px solid {colors['border']}; "
-                           f"border-radius: 10px; }} QLabel#bubble-note {{ color: {colors['muted']}; }}")
+INITIAL = 40  # bubbles built when a conversation opens: its newest messages
+BATCH = 25  # older messages built each time the view nears its top
+KEEP = 120  # more bubbles than this are let go (the oldest) once the view is back at the bottom
+NEAR_TOP = 400  # pixels from the top at which older messages are built
+AT_BOTTOM = 24  # pixels from the bottom that still count as following the newest text
 
 
 class ChatView(QScrollArea):
@@ -162,30 +54,55 @@ class ChatView(QScrollArea):
         self.column.addWidget(self.empty)
         self.column.addStretch(1)
         self.setWidget(self.inner)
+        self.messages: list[Message] = []  # the whole conversation (finished messages)
+        self.first = 0  # messages[first:] have bubbles
         self.bubbles: list[MessageBubble] = []
         self.colors = bubble_colors(False)
-        self.verticalScrollBar().rangeChanged.connect(self._follow)
-        self._stick = True
+        self._stick = True  # follow the newest text
+        self._keep_from_bottom = False  # bubbles were added above: keep the view's distance from the end
+        self._from_bottom = 0
+        self._adjusting = False
+        self._check_pending = False
+        bar = self.verticalScrollBar()
+        bar.rangeChanged.connect(self._on_range)
+        bar.valueChanged.connect(self._on_value)
+        QApplication.instance().focusChanged.connect(self._on_focus)
         self.retranslate()
 
     # ------------------------------------------------------------ content
+
+    @property
+    def message_count(self) -> int:
+        """Finished messages shown (built as bubbles or not), without the reply being written."""
+        return len(self.messages)
+
+    @property
+    def streaming_bubble(self) -> MessageBubble | None:
+        return self.bubbles[-1] if self.bubbles and self.bubbles[-1].streaming else None
 
     def clear(self) -> None:
         for b in self.bubbles:
             b.setParent(None)
             b.deleteLater()
         self.bubbles = []
+        self.messages = []
+        self.first = 0
         self.empty.show()
 
     def show_messages(self, messages: list[Message]) -> None:
         self.clear()
-        for m in messages:
-            self._add(MessageBubble(m.role, m.content, m.id, m.status, m.model))
+        self.messages = list(messages)
+        self.first = max(0, len(self.messages) - INITIAL)
+        for m in self.messages[self.first:]:
+            self._insert(len(self.bubbles), self._bubble(m))
         self._mark_last_reply()
         self.scroll_to_end()
 
     def add_message(self, message: Message) -> MessageBubble:
-        bubble = self._add(MessageBubble(message.role, message.content, message.id, message.status, message.model))
+        bubble = self._bubble(message)
+        streaming = self.streaming_bubble
+        self.messages.append(message)
+        self._insert(len(self.bubbles) - (streaming is not None), bubble)
         self._mark_last_reply()
         self.scroll_to_end()
         return bubble
@@ -194,20 +111,18 @@ class ChatView(QScrollArea):
         bubble = MessageBubble(ASSISTANT, "", None, "", model)
         bubble.streaming = True
         bubble.retranslate()
-        self._add(bubble)
+        self._connect(bubble)
+        self._insert(len(self.bubbles), bubble)
         self._mark_last_reply()
         self.scroll_to_end()
         return bubble
-
-    @property
-    def streaming_bubble(self) -> MessageBubble | None:
-        return self.bubbles[-1] if self.bubbles and self.bubbles[-1].streaming else None
 
     def append_stream(self, text: str) -> None:
         bubble = self.streaming_bubble
         if bubble is not None:
             bar = self.verticalScrollBar()
-            self._stick = bar.value() >= bar.maximum() - 24
+            self._stick = bar.value() >= bar.maximum() - AT_BOTTOM
+            self._keep_from_bottom = False  # the text grows below: what is on screen stays put
             bubble.append(text)
 
     def finish_reply(self, message: Message) -> None:
@@ -215,43 +130,146 @@ class ChatView(QScrollArea):
         if bubble is None:
             self.add_message(message)
             return
+        self._keep_from_bottom = False
         bubble.finish(message)
+        self.messages.append(message)
         self._mark_last_reply()
 
     def drop_streaming(self) -> None:
         bubble = self.streaming_bubble
         if bubble is not None:
+            self._keep_from_bottom = False
             self.bubbles.pop()
             bubble.setParent(None)
             bubble.deleteLater()
             self._mark_last_reply()
 
-    def _add(self, bubble: MessageBubble) -> MessageBubble:
-        self.empty.hide()
+    def _bubble(self, m: Message) -> MessageBubble:
+        bubble = MessageBubble(m.role, m.content, m.id, m.status, m.model)
+        self._connect(bubble)
+        return bubble
+
+    def _connect(self, bubble: MessageBubble) -> None:
         bubble.apply_colors(self.colors)
         bubble.copy_requested.connect(self.copy_requested)
         bubble.edit_requested.connect(self.edit_requested)
         bubble.regenerate_requested.connect(self.regenerate_requested)
-        row = self.column.count() - 1  # before the stretch
-        self.column.insertWidget(row, bubble)
-        self.bubbles.append(bubble)
-        return bubble
+
+    def _insert(self, index: int, bubble: MessageBubble) -> None:
+        """Put ``bubble`` at ``index`` of ``bubbles`` (and of the column, after the empty label)."""
+        self.empty.hide()
+        self.column.insertWidget(1 + index, bubble)
+        self.bubbles.insert(index, bubble)
 
     def _mark_last_reply(self) -> None:
         last = self.bubbles[-1] if self.bubbles else None
+        busy = last is not None and last.streaming
         for b in self.bubbles:
             b.set_regenerate(b is last and b.role == ASSISTANT and not b.streaming)
-            b.edit_button.setEnabled(not (last is not None and last.streaming))
+            b.edit_button.setEnabled(not busy)
+
+    # ------------------------------------------------------------ older messages, on demand
+
+    def load_older(self) -> int:
+        """Build bubbles for up to ``BATCH`` older messages above the oldest built; returns how many.
+
+        What is on screen stays where it is: the view keeps its distance from the end.
+        """
+        if self.first == 0:
+            return 0
+        start = max(0, self.first - BATCH)
+        busy = self.streaming_bubble is not None
+        made = []
+        for m in self.messages[start:self.first]:
+            bubble = self._bubble(m)
+            bubble.set_regenerate(False)  # never the last message
+            bubble.edit_button.setEnabled(not busy)
+            made.append(bubble)
+        for i, bubble in enumerate(made):
+            self._insert(i, bubble)
+        self.first = start
+        if not self._stick:
+            self._keep_from_bottom = True
+        self._settle(made)
+        return len(made)
+
+    def _settle(self, made: list[MessageBubble]) -> None:
+        """Lay the column out now (with the ``made`` bubbles), so no frame shows it before the view
+        is put back in place."""
+        for bubble in made:
+            bubble.show()
+        for _ in range(2):  # the texts take their width, then their height
+            self.column.activate()
+        height = max(self.viewport().height(), self.inner.minimumSizeHint().height())
+        if height != self.inner.height():
+            self.inner.resize(self.inner.width(), height)  # the scroll range follows at once
+
+    def _let_go_of_oldest(self) -> None:
+        """Back at the newest message: drop the bubbles built while reading far up."""
+        extra = len(self.bubbles) - INITIAL - (self.streaming_bubble is not None)
+        if len(self.bubbles) <= KEEP or extra <= 0:
+            return
+        focus = QApplication.focusWidget()
+        for bubble in self.bubbles[:extra]:
+            if focus is not None and bubble.isAncestorOf(focus):
+                return  # the keyboard is there: keep them
+        for bubble in self.bubbles[:extra]:
+            bubble.setParent(None)
+            bubble.deleteLater()
+        del self.bubbles[:extra]
+        self.first += extra
+        self._settle([])
+
+    def _check_edges(self) -> None:
+        self._check_pending = False
+        bar = self.verticalScrollBar()
+        if self.first > 0 and bar.value() <= NEAR_TOP and self.isVisible():
+            self.load_older()
+        elif self._stick and bar.value() >= bar.maximum() - AT_BOTTOM:
+            self._let_go_of_oldest()
+
+    def _schedule_check(self) -> None:
+        if not self._check_pending:
+            self._check_pending = True
+            QTimer.singleShot(0, self, self._check_edges)
+
+    def _on_focus(self, _old, new) -> None:
+        # Tabbing backwards through the bubbles reaches the oldest built one: build the ones before.
+        if new is None or self.first == 0 or not self.bubbles:
+            return
+        if any(b.isAncestorOf(new) for b in self.bubbles[:2]):
+            self.load_older()
 
     # ------------------------------------------------------------ scrolling, looks, language
 
     def scroll_to_end(self) -> None:
         self._stick = True
-        QTimer.singleShot(0, lambda: self.verticalScrollBar().setValue(self.verticalScrollBar().maximum()))
+        self._keep_from_bottom = False
+        QTimer.singleShot(0, self, lambda: self.verticalScrollBar().setValue(self.verticalScrollBar().maximum()))
 
-    def _follow(self, _min: int, maximum: int) -> None:
+    def _set_value(self, value: int) -> None:
+        bar = self.verticalScrollBar()
+        if bar.value() != value:
+            self._adjusting = True
+            try:
+                bar.setValue(value)
+            finally:
+                self._adjusting = False
+
+    def _on_range(self, _min: int, maximum: int) -> None:
         if self._stick:
-            self.verticalScrollBar().setValue(maximum)
+            self._set_value(maximum)
+        elif self._keep_from_bottom:
+            self._set_value(max(0, maximum - self._from_bottom))
+        self._from_bottom = maximum - self.verticalScrollBar().value()
+        self._schedule_check()
+
+    def _on_value(self, value: int) -> None:
+        if self._adjusting:
+            return
+        self._from_bottom = self.verticalScrollBar().maximum() - value
+        self._stick = self._from_bottom <= AT_BOTTOM
+        self._schedule_check()
 
     def set_dark(self, dark: bool) -> None:
         self.colors = bubble_colors(dark)
