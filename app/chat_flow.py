@@ -35,10 +35,39 @@ class ReplyRequest:
     sampling: dict = field(default_factory=dict)
     version: int | None = None  # the conversation's version the turns were read at (None: unchecked)
     messages: list[Message] = field(default_factory=list)  # the conversation as the turns show it
+    # Token counts stored with the messages for the model writing the reply (message id → count),
+    # and those the reply computed anew (filled by whoever runs the model), to store afterwards.
+    model_key: str = ""
+    token_counts: dict = field(default_factory=dict)
+    fresh_counts: dict = field(default_factory=dict)
 
 
 def turns_of(messages: list[Message]) -> list[Turn]:
-    return [Turn(m.role, m.content) for m in messages]
+    return [Turn(m.role, m.content, message_id=m.id) for m in messages]
+
+
+def attach_counts(storage: Storage, request: ReplyRequest, model_key: str) -> None:
+    """Give the request the token counts stored for ``model_key``: fitting the history to the
+    context then tokenizes only the messages never counted for this model. Counts only save
+    time, so a database that cannot be read for them leaves the request as it was."""
+    from .storage_errors import StorageError
+
+    request.model_key = model_key
+    try:
+        request.token_counts = storage.token_counts(request.conversation_id, model_key) if model_key else {}
+    except StorageError:
+        request.token_counts = {}
+
+
+def store_counts(storage: Storage, request: ReplyRequest) -> None:
+    """Store the counts the reply computed (best effort: they are a cache)."""
+    from .storage_errors import StorageError
+
+    if request.model_key and request.fresh_counts:
+        try:
+            storage.store_token_counts(request.model_key, request.fresh_counts)
+        except (StorageError, ValueError):
+            pass
 
 
 def _request(storage: Storage, conversation_id: int) -> ReplyRequest:

@@ -270,7 +270,7 @@ class MainWindow(ViewSyncMixin, PanelsMixin, QMainWindow):
             return
         self.saver.pending.pop(cid, None)  # an edit replaced any reply not saved
         self.view_version = request.version
-        if editing_id is not None or len(request.messages) != len(self.chat.bubbles) + 1:
+        if editing_id is not None or len(request.messages) != self.chat.message_count + 1:
             self.chat.show_messages(request.messages)  # later messages were replaced: redraw
         else:
             self.chat.add_message(request.messages[-1])  # just the new message
@@ -302,6 +302,7 @@ class MainWindow(ViewSyncMixin, PanelsMixin, QMainWindow):
     def _start(self, request) -> None:
         self.stream_text = ""
         self.discard_reply = False
+        chat_flow.attach_counts(self.storage, request, self.facts.count_key if self.facts else "")
         rid = self.client.generate(request)
         self.request = (rid, request)
         self.chat.begin_reply(self.facts.name if self.facts else "")
@@ -337,6 +338,7 @@ class MainWindow(ViewSyncMixin, PanelsMixin, QMainWindow):
             self.status.showMessage(tr("Empty reply: {0}").format(result.note), 20000)
         if self.discard_reply:
             return
+        chat_flow.store_counts(self.storage, request)
         message = self.saver.save(request, result, self.facts.name if self.facts else "")
         if self.current_id == request.conversation_id:
             if message is not None:

@@ -10,11 +10,13 @@ the generation's StopRequest, which also aborts a llama.cpp decode in progress.
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from app.engine import Engine, ModelLoadError, StopRequest, generate_reply
+from app.engine.chat import turn_counts
 from app.engine import loader
 
 FLUSH_MS = 30
@@ -34,14 +36,20 @@ class ModelFacts:
     completion: bool
     defaults: dict = field(default_factory=dict)  # the card's sampling values
     notes: tuple[str, ...] = ()
+    count_key: str = ""  # identifies the model's tokenizer for token counts stored with messages
 
     @classmethod
     def of(cls, engine: Engine) -> "ModelFacts":
         d = engine.defaults
         defaults = {"temperature": d.temperature, "top_p": d.top_p, "top_k": d.top_k,
                     "repetition_penalty": d.repetition_penalty, "max_new_tokens": d.max_new_tokens, "seed": None}
+        try:
+            st = Path(engine.path).stat()
+            key = f"{Path(engine.path).name}:{st.st_size}:{int(st.st_mtime)}"
+        except OSError:
+            key = ""
         return cls(str(engine.path), engine.name, engine.family, engine.info.file_type, str(engine.backend),
-                   engine.backend.on_gpu, engine.n_ctx, engine.completion, defaults, tuple(engine.notes))
+                   engine.backend.on_gpu, engine.n_ctx, engine.completion, defaults, tuple(engine.notes), key)
 
 
 class StreamBuffer:
@@ -121,8 +129,12 @@ class InferenceWorker(QObject):
         try:
             if self.engine is None:
                 raise ModelLoadError("no model is loaded", None, "open a model from the model library")
+            counts = turn_counts(self.engine)
+            counts.seed(getattr(request, "token_counts", {}) or {})
             result = generate_reply(self.engine, request.persona, request.turns, sampling=request.sampling,
                                     on_text=lambda text: self.buffer.put(request_id, text), cancel=stop)
+            if hasattr(request, "fresh_counts"):  # handed back to the UI thread, which stores them
+                request.fresh_counts = counts.fresh()
         except Exception as e:  # noqa: BLE001
             self.failed.emit(request_id, e)
             return
