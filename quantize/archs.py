@@ -258,6 +258,12 @@ ARCHITECTURES = {"GPTNeoXForCausalLM": GPTNeoX, "GPT2LMHeadModel": GPT2}
 
 
 def load_architecture(ckpt: Checkpoint) -> _Arch:
+    from .bygpt.layout import recognise
+
+    if recognise(ckpt.config):  # the byte-level multi-head model: its layout table decides
+        from .bygpt.arch import ByGPT
+
+        return ByGPT(ckpt)
     arch = ckpt.architecture
     cls = ARCHITECTURES.get(arch) if isinstance(arch, str) else None
     if cls is None:

@@ -133,7 +133,7 @@ class Checkpoint:
         self.special_tokens_map = _optional_json(self.dir / "special_tokens_map.json", "special_tokens_map.json")
         self.added_tokens = _check_added_tokens(_optional_json(self.dir / "added_tokens.json", "added_tokens.json"),
                                                 self.dir / "added_tokens.json")
-        self.sp_model_path = self._find_sp_model()
+        self.sp_model_path = None if self.is_bygpt else self._find_sp_model()
         self.files = self._open_weights()
         self.entries: dict[str, TensorEntry] = {}
         self._owner: dict[str, SafetensorsFile] = {}
@@ -141,6 +141,14 @@ class Checkpoint:
             for name, e in f.entries.items():
                 self.entries[name] = e
                 self._owner[name] = f
+
+    @property
+    def is_bygpt(self) -> bool:
+        """The byte-level multi-head model (quantize/bygpt): its tokenizer is a byte encoding, no
+        sentencepiece model."""
+        from .bygpt.layout import recognise
+
+        return recognise(self.config)
 
     @property
     def architecture(self) -> str:

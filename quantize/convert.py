@@ -78,6 +78,12 @@ def convert(model_dir: str | Path, out: str | Path, out_type: str = "q4_k_m", fa
 
     ckpt = Checkpoint(model_dir)
     try:
+        if ckpt.is_bygpt:  # the byte-level multi-head model has its own pipeline (quantize/bygpt)
+            from .bygpt.convert import convert_bygpt
+
+            return convert_bygpt(ckpt, out, out_type, family=family, measure_parity=measure_parity,
+                                 progress=progress, cancelled=cancelled, threads=threads,
+                                 allow_nonfinite=allow_nonfinite, force=force, name=name, source=source, t0=t0)
         check_output_target(out, ckpt.source_files(), force=force)
         arch = load_architecture(ckpt)
         sp = load_sp_model(ckpt.sp_model_path)

@@ -16,6 +16,9 @@ RINNA_INSTRUCTION = "rinna-instruction"
 RINNA_BILINGUAL = "rinna-bilingual"
 DOLLY = "dolly"
 BASE = "base"
+# The byte-level multi-head model (quantize/bygpt): completion mode, run by Hanashi's own byte
+# runtime; not a prompt format of its own, so it is not among FAMILY_NAMES.
+BYGPT = "bygpt"
 
 FAMILY_NAMES = (RINNA_INSTRUCTION, RINNA_BILINGUAL, DOLLY, BASE)
 
@@ -136,6 +139,15 @@ FAMILIES: dict[str, Family] = {
         sampling=Sampling(temperature=0.8, max_new_tokens=128),
         chat_template=BASE_TEMPLATE,
     ),
+    # The card: prompt = bos + text, greedy (do_sample=False), max_new_tokens=160 (bytes: 40
+    # characters), generation ends at the encoding of "\n".
+    BYGPT: Family(
+        name=BYGPT,
+        description="byte-level multi-head model (tohoku-nlp bygpt-jp-multi-lm-head): plain text continuation",
+        sampling=Sampling(temperature=0.0, max_new_tokens=160),
+        stop_strings=("\n",),
+        chat_template=BASE_TEMPLATE,
+    ),
 }
 
 
@@ -157,6 +169,8 @@ def detect_family(model_dir: Path, config: dict) -> str:
 def detect_family_from_text(text: str, archs: list) -> str:
     """The family named by ``text`` (folder or repository names, lower case); ``archs`` from
     config.json when known (empty: not known yet)."""
+    if "bygpt" in text or any("bygpt" in str(a).lower() for a in archs):
+        return BYGPT
     if "dolly" in text and (not archs or "GPT2LMHeadModel" in archs):
         return DOLLY
     if "bilingual" in text and re.search(r"instruction|sft|ppo", text):

@@ -67,6 +67,8 @@ TYPE_NAMES = {0: "uint8", 1: "int8", 2: "uint16", 3: "int16", 4: "uint32", 5: "i
 # Arrays only counted, never decoded: the vocabulary (llama.cpp reads it itself).
 _SKIP = {"tokenizer.ggml.tokens", "tokenizer.ggml.scores", "tokenizer.ggml.token_type",
          "tokenizer.ggml.merges", "tokenizer.ggml.precompiled_charsmap"}
+# Prefixes of keys only counted too: byGPT's extra tensors, stored as raw bytes (quantize.bygpt.gguf_extra).
+_SKIP_PREFIXES = ("hanashi.bygpt.tensor.",)
 _MAX_NESTING = 4  # arrays of arrays deeper than this are not something any model writes
 _MAX_DIMS = 4  # GGML_MAX_DIMS
 SUPPORTED_VERSIONS = (2, 3)  # what llama.cpp's gguf reader accepts
@@ -217,7 +219,7 @@ def _read_typed_header(path: Path, vocab: bool) -> Header:
             key = cur.string()
             vtype = cur.take("<I")
             cur.last_array = (None, 0)
-            kv[key] = cur.value(vtype, keep=key not in skip)
+            kv[key] = cur.value(vtype, keep=key not in skip and not key.startswith(_SKIP_PREFIXES))
             types[key] = ValueType(vtype, *cur.last_array) if vtype == _ARRAY else ValueType(vtype)
         tensors = []
         for _ in range(n_tensors):

@@ -72,4 +72,4 @@ def test_family_detection(tmp_path):
     snap.mkdir()
     assert detect_family(snap, {"architectures": ["GPTNeoXForCausalLM"],
                                 "_name_or_path": "rinna/japanese-gpt-neox-3.6b-instruction-sft"}) == "rinna-instruction"
-    assert set(FAMILIES) == {"rinna-instruction", "rinna-bilingual", "dolly", "base"}
+    assert set(FAMILIES) == {"rinna-instruction", "rinna-bilingual", "dolly", "base", "bygpt"}
