@@ -158,7 +158,11 @@ def _pull(args) -> int:
 def _verify(args) -> int:
     from .verify import verify
 
-    report = verify(args.gguf, args.reference, logits=not args.no_logits, threads=args.threads)
+    report = verify(args.gguf, args.reference, logits=not args.no_logits, threads=args.threads,
+                    trust_remote_code=args.trust_remote_code)
+    if args.trust_remote_code and not hasattr(report, "rows"):
+        print("note: --trust-remote-code applies to byte-level models only; this reference was loaded "
+              "without running any of its code", file=sys.stderr)
     print(report.format())
     return 0 if report.ok else 3
 
@@ -197,6 +201,8 @@ def main(argv: list[str] | None = None) -> int:
     v.add_argument("gguf", type=Path)
     v.add_argument("--reference", type=Path, required=True, help="the Hugging Face folder it came from")
     v.add_argument("--no-logits", action="store_true", help="tokenizer parity only")
+    v.add_argument("--trust-remote-code", action="store_true",
+                   help="byte-level models (byGPT) only: run the local folder's own modeling code as the reference")
     v.add_argument("--threads", type=int, default=None)
     v.set_defaults(func=_verify)
     args = p.parse_args(argv)

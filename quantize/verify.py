@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import parity_logits, parity_tokens
+from . import bygpt_verify, parity_logits, parity_tokens
 from .archs import load_architecture
 from .checkpoint import Checkpoint
 from .errors import ConversionError
@@ -59,16 +59,24 @@ def parity_tokens_table(t: parity_tokens.TokenParity) -> str:
 
 
 def verify(gguf_path: str | Path, reference: str | Path, logits: bool = True,
-           threads: int | None = None) -> VerifyReport:
+           threads: int | None = None, trust_remote_code: bool = False):
     """Compare the GGUF ``gguf_path`` with the Hugging Face folder ``reference`` it was converted from.
 
     Both are validated first, as the engine and the converter validate them: the GGUF's every
     metadata value (``gguf_check``: an invalid file is refused before llama.cpp sees it) and the
     reference's config and tensors. llama.cpp runs in child processes with time limits; every
     failure is a ConversionError naming the file and the step.
+
+    A byte-level multi-head model (byGPT) is compared by ``bygpt_verify`` (a ByteVerifyReport), with
+    the folder's own code as the reference: only with ``trust_remote_code``.
     """
     gguf_path = Path(gguf_path)
     info = checked_info(gguf_path)  # InvalidGGUFError (a ConversionError) names every bad value
+    if info.family == "bygpt" or bygpt_verify.is_bygpt_reference(Path(reference)):
+        if not logits:
+            raise ConversionError("a byte-level model has no tokenizer to compare: its check is the model's "
+                                  "own outputs", gguf_path, "run verify without --no-logits")
+        return bygpt_verify.verify(gguf_path, Path(reference), info.file_type, trust_remote_code, threads)
     ckpt = Checkpoint(reference)
     try:
         if logits:

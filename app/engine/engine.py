@@ -73,6 +73,10 @@ class Engine:
         layers, gpus = loader.plan_memory(info, loader.context_used(info, ctx), gpu_layers)
         load_probe.check(info.path)  # llama.cpp meets a file it has not seen in a child process first
         threads = threads if threads and threads > 0 else loader.default_threads()
+        if info.family == "bygpt":  # a byte-level multi-head model: llama.cpp runs its backbone only
+            from .bygpt import ByteEngine
+
+            return ByteEngine.open(info, ctx, ctx_note, layers, gpus, threads)
         runtime = loader.open_runtime(info, ctx, threads, layers)
         try:
             tokenizer = loader.choose_tokenizer(info, runtime)

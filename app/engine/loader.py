@@ -7,7 +7,6 @@ then llama.cpp itself.
 
 from __future__ import annotations
 
-import os
 import stat
 from pathlib import Path
 
@@ -17,6 +16,8 @@ from quantize.errors import GGUFFileError
 from quantize.gguf_info import GGUFInfo, stat_file
 
 from . import hardware
+from . import threads as threads_policy
+from quantize import llama_lib
 from quantize.gguf_check import MIN_CONTEXT
 from quantize.llama_archs import LLAMA_ARCHITECTURES
 
@@ -46,12 +47,14 @@ def read_model_info(path: str | Path) -> GGUFInfo:
         raise ModelNotFoundError(e.message, path, e.fix) from None
     if stat.S_ISDIR(mode):
         raise NotAModelError("this is a folder, not a GGUF model file", path,
-                             "pick the .gguf file, or convert a Hugging Face folder with hanashi-quantize")
+                             "pick the .gguf file, or convert a Hugging Face folder with hanashi-quantize",
+                             code="gguf.folder")
 
     def runnable_architecture(info: GGUFInfo) -> None:
         if not info.architecture:
             raise NotAModelError("the GGUF header names no model architecture (general.architecture)", path,
-                                 "the file was not written as a model; convert the model again")
+                                 "the file was not written as a model; convert the model again",
+                                 code="model.no_architecture")
         if info.architecture not in LLAMA_ARCHITECTURES:
             raise UnsupportedArchitectureError(info.architecture, path)
 
@@ -59,7 +62,7 @@ def read_model_info(path: str | Path) -> GGUFInfo:
         return read_checked_info(path, first=runnable_architecture)
     except OSError as e:
         raise ModelLoadError(f"the file cannot be read ({e.strerror or e})", path,
-                             "check that the file is readable") from e
+                             "check that the file is readable", code="gguf.unreadable") from e
 
 
 def context_limit(info: GGUFInfo) -> int:
@@ -125,15 +128,21 @@ def plan_memory(info: GGUFInfo, n_ctx: int, gpu_layers: str | int) -> tuple[int,
     return layers, gpus
 
 
-def open_runtime(info: GGUFInfo, n_ctx: int, threads: int, gpu_layers: int) -> LlamaRuntime:
+def open_runtime(info: GGUFInfo, n_ctx: int, threads: int, gpu_layers: int,
+                 runtime_class: type[LlamaRuntime] = LlamaRuntime) -> LlamaRuntime:
     try:
-        return LlamaRuntime(info.path, n_ctx, threads, gpu_layers, max_ctx=context_used(info, n_ctx))
+        runtime = runtime_class(info.path, n_ctx, threads, gpu_layers, max_ctx=context_used(info, n_ctx))
     except OSError as e:
         details = str(e)
         if "unknown model architecture" in details:
             raise UnsupportedArchitectureError(info.architecture, info.path) from None
         raise CorruptModelError(f"llama.cpp could not load the model ({details})", info.path,
-                                "the file may be truncated or damaged: download or convert it again") from None
+                                "the file may be truncated or damaged: download or convert it again",
+                                code="model.llama_refused") from None
+    batch = getattr(threads, "batch", None)  # a ThreadCount: its own prompt-batch count
+    if batch and batch != threads and getattr(runtime, "ctx", None):
+        llama_lib.load().llama_set_n_threads(runtime.ctx, int(threads), int(batch))
+    return runtime
 
 
 def choose_tokenizer(info: GGUFInfo, runtime: LlamaRuntime) -> RuntimeTokenizer:
@@ -163,7 +172,5 @@ def choose_format(info: GGUFInfo, runtime: LlamaRuntime) -> tuple[ChatFormat, st
 
 
 def default_threads() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):
-        return max(1, os.cpu_count() or 1)
+    """Decode threads for this machine now, carrying the prompt-batch count (``app.engine.threads``)."""
+    return threads_policy.default_choice().count()

@@ -64,10 +64,14 @@ class LlamaRuntime:
     """One loaded model with one context (sequence 0). Not thread-safe: use from one thread."""
 
     def __init__(self, path: Path, n_ctx: int, n_threads: int, n_gpu_layers: int, n_batch: int = 512,
-                 flash_attn: bool | None = None, max_ctx: int | None = None):
+                 flash_attn: bool | None = None, max_ctx: int | None = None, embeddings: bool = False,
+                 kv_f32: bool = False):
         """``n_ctx`` is asked of llama.cpp, which rounds it up to a multiple of 256; ``n_ctx`` (the
         attribute) is that room, but at most ``max_ctx`` (default: ``n_ctx``), so that a model is
-        never run past its own context."""
+        never run past its own context. ``embeddings``: every evaluated position's final-norm hidden
+        state is kept (pooling none), for models whose output layers run outside llama.cpp.
+        ``kv_f32``: keys and values cached in f32 rather than f16 (twice the memory), for results
+        that match a float reference exactly."""
         llama_cpp = llama_lib.load()
 
         _init_backend(llama_cpp)
@@ -91,6 +95,11 @@ class LlamaRuntime:
         cparams.n_threads = n_threads
         cparams.n_threads_batch = n_threads
         cparams.no_perf = True
+        if embeddings:
+            cparams.embeddings = True
+            cparams.pooling_type = llama_cpp.LLAMA_POOLING_TYPE_NONE
+        if kv_f32:
+            cparams.type_k = cparams.type_v = llama_cpp.GGML_TYPE_F32
         # Flash attention speeds up GPUs, but on the CPU it slows decoding (by ~20% on the tiny
         # models measured in bench/generate.py), as llama-cpp-python's Llama also leaves it off.
         if flash_attn is None:
