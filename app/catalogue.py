@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 
 from app.engine import hardware
-from quantize.families import BASE, DOLLY, RINNA_BILINGUAL, RINNA_INSTRUCTION
+from quantize.families import BASE, BYGPT, DOLLY, RINNA_BILINGUAL, RINNA_INSTRUCTION
 from quantize.quantizer import QUANT_TYPES
 
 GB = 2**30
@@ -135,18 +135,12 @@ SEEDS: tuple[CatalogueEntry, ...] = (
     CatalogueEntry(
         "tohoku-nlp/bygpt-jp-multi-lm-head-6.5B-alpha", "6.5B", 6_500_000_000, 13_000_000_000, False,
         "not stated on the card: 6.5B parameters (from its name) in BF16 (the card loads it as bfloat16)",
-        "Apache-2.0", BASE, "Llama-based, byte-level, 4 LM heads", 0, 0, 0,
-        "Tohoku NLP's byte-level Japanese base model (alpha): predicts 4 bytes at once.",
-        "東北大学 NLP の バイト単位 日本語ベースモデル（アルファ版）。一度に 4 バイトを予測します。",
-        supported=False,
-        unsupported_reason=("Hanashi cannot run this model yet: it predicts 4 bytes at a time with 4 "
-                            "output heads and merges every 4 input bytes into one position, which "
-                            "llama.cpp has no architecture for, and its own code (which Hanashi never "
-                            "runs) is needed to use it."),
-        unsupported_reason_ja=("Hanashi はまだこのモデルを動かせません。4 つの出力ヘッドで 4 バイトずつ"
-                               "予測し、入力 4 バイトを 1 位置にまとめる構造で、llama.cpp に対応する"
-                               "アーキテクチャがありません。また、動かすにはモデル独自のコードが必要です"
-                               "（Hanashi はモデルのコードを実行しません）。")),
+        "Apache-2.0", BYGPT, "Llama-based, byte-level, 4 LM heads", 0, 0, 0,
+        "Tohoku NLP's byte-level Japanese base model (alpha): predicts 4 bytes at once. Its layout "
+        "is partly assumed (see the README); text continuation only.",
+        "東北大学 NLP の バイト単位 日本語ベースモデル（アルファ版）。一度に 4 バイトを予測します。"
+        "構造の一部は推定です（README 参照）。文章の続きを書くモデルです。",
+    ),
 )
 
 

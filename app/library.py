@@ -21,7 +21,7 @@ from quantize.gguf_check import checked_info
 from . import paths
 
 FAMILY_NAMES = {"rinna-instruction": "rinna instruction", "rinna-bilingual": "rinna bilingual",
-                "dolly": "dolly", "base": "base (completion)"}
+                "dolly": "dolly", "base": "base (completion)", "bygpt": "byGPT bytes (completion)"}
 
 
 @dataclass
@@ -37,6 +37,8 @@ class ModelEntry:
     bundled: bool = False  # the demo model shipped with Hanashi
     in_library: bool = False  # inside the models folder (deleting removes the file)
     error: str = ""  # why the model cannot be used (unreadable header, or a value llama.cpp can't use)
+    error_code: str = ""  # the same as a stable code (quantize.errors.ExplainedError.code) …
+    error_params: dict = field(default_factory=dict)  # … and its values, for the window's own words
 
     @property
     def usable(self) -> bool:
@@ -56,6 +58,10 @@ class ModelEntry:
     def parity_text(self) -> str:
         return parity_text(self.parity, self.runtime_tokenizer)
 
+    @property
+    def parity_facts(self) -> ParityFacts:
+        return parity_facts(self.parity, self.runtime_tokenizer)
+
 
 def human_size(n: int) -> str:
     for unit in ("B", "KB", "MB", "GB"):
@@ -65,15 +71,38 @@ def human_size(n: int) -> str:
     return f"{n:.1f} GB"
 
 
+@dataclass(frozen=True)
+class ParityFacts:
+    """The tokenizer parity a file records, as values (a window words them in its own language)."""
+
+    state: str  # "exact", "partial" or "unmeasured"
+    matched: int = 0
+    total: int = 0
+    runtime: str = ""  # the tokenizer Hanashi runs when not exact ("sentencepiece"), or ""
+
+    @property
+    def percent(self) -> float:
+        return 100 * self.matched / self.total if self.total else 0.0
+
+
+def parity_facts(parity: dict, runtime: str = "") -> ParityFacts:
+    matched, total = parity.get("tokenizer.matched"), parity.get("tokenizer.total")
+    if type(total) is not int or type(matched) is not int or total <= 0 or not 0 <= matched <= total:
+        return ParityFacts("unmeasured")
+    if parity.get("tokenizer.exact"):
+        return ParityFacts("exact", matched, total)
+    return ParityFacts("partial", matched, total, runtime if isinstance(runtime, str) else "")
+
+
 def parity_text(parity: dict, runtime: str = "") -> str:
     """``exact (242/242)``, ``97.5% (236/242), sentencepiece tokenizer`` or ``not measured``."""
-    matched, total = parity.get("tokenizer.matched"), parity.get("tokenizer.total")
-    if not isinstance(total, int) or not isinstance(matched, int) or total <= 0 or not 0 <= matched <= total:
+    facts = parity_facts(parity, runtime)
+    if facts.state == "unmeasured":
         return "not measured"
-    if parity.get("tokenizer.exact"):
-        return f"exact ({matched}/{total})"
-    text = f"{100 * matched / total:.1f}% ({matched}/{total})"
-    return text + (f", {runtime} tokenizer" if runtime else "")
+    if facts.state == "exact":
+        return f"exact ({facts.matched}/{facts.total})"
+    text = f"{facts.percent:.1f}% ({facts.matched}/{facts.total})"
+    return text + (f", {facts.runtime} tokenizer" if facts.runtime else "")
 
 
 def _size_of(path: Path) -> int:
@@ -89,11 +118,15 @@ def read_entry(path: Path, bundled: bool = False, in_library: bool = False) -> M
     try:
         info = checked_info(path)
     except (ConversionError, OSError) as e:
-        message = e.message if isinstance(e, ConversionError) else f"the file cannot be read ({e.strerror or e})"
-        return ModelEntry(path, path.stem, _size_of(path), bundled=bundled, in_library=in_library, error=message)
+        if isinstance(e, ConversionError):
+            message, code, params = e.message, e.code, dict(getattr(e, "params", {}) or {})
+        else:
+            message, code, params = f"the file cannot be read ({e.strerror or e})", "gguf.unreadable", {}
+        return ModelEntry(path, path.stem, _size_of(path), bundled=bundled, in_library=in_library, error=message,
+                          error_code=code, error_params=params)
     except Exception as e:  # a reader bug must not keep the library (or the app) from opening
         return ModelEntry(path, path.stem, _size_of(path), bundled=bundled, in_library=in_library,
-                          error=f"the file could not be checked ({type(e).__name__}: {e})")
+                          error=f"the file could not be checked ({type(e).__name__}: {e})", error_code="error")
     return ModelEntry(path, info.name or path.stem, info.size, info.family or "", info.file_type, info.parity,
                       info.runtime_tokenizer, info.n_ctx, bundled, in_library)
 

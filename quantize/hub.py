@@ -89,8 +89,10 @@ def pull(repo_id: str, *, revision: str | None = None, out_type: str = "q4_k_m",
     repo_id = hub_files.check_repo_id(repo_id)
     out_type = check_type(out_type)
     revision = hub_files.check_revision(revision)
-    if output is None:
-        output = default_output(repo_id, out_type, models_dir or _default_models_dir())
+    if output is None:  # the models folder is Hanashi's own: made when missing
+        folder = Path(models_dir) if models_dir is not None else _default_models_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        output = default_output(repo_id, out_type, folder)
     output = Path(output)
     cache = RepoCache(repo_id)
     remote = hub_files.Remote(repo_id, revision, cache)

@@ -74,13 +74,17 @@ def read_config(path: Path, repo_id: str) -> dict:
     from .archs import ARCHITECTURES
     from .checkpoint import _read_json
 
+    from .bygpt.layout import recognise
+
     config = _read_json(path, "config.json")
+    if recognise(config):  # the byte-level multi-head model: its own converter (quantize/bygpt)
+        return config
     archs = config.get("architectures")
     arch = archs[0] if isinstance(archs, list) and len(archs) == 1 else archs
     if not isinstance(arch, str) or arch not in ARCHITECTURES:
         shown = str(arch)[:80]
         raise HubError("unsupported", f"{repo_id} is a {shown} model, which Hanashi cannot convert; "
-                       f"supported: {', '.join(ARCHITECTURES)}", path,
+                       f"supported: {', '.join(ARCHITECTURES)} and tohoku-nlp's byGPT", path,
                        "choose a rinna GPT-NeoX or inu-ai GPT-2 model (see the catalogue in the app)")
     return config
 

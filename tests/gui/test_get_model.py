@@ -72,16 +72,30 @@ def _partials(hub) -> list[Path]:
     return sorted((hub.cache / "blobs").glob("*.incomplete")) if (hub.cache / "blobs").is_dir() else []
 
 
-def test_catalogue_download_convert_and_load_now(qtbot, make_window, hub):
+BLOCKED = "someone/japanese-model-hanashi-cannot-run"
+
+
+@pytest.fixture
+def with_blocked_entry(monkeypatch):
+    """The catalogue plus one entry the engine cannot run (every seed model runs today)."""
+    import dataclasses
+
+    blocked = dataclasses.replace(catalogue.SEEDS[-1], repo_id=BLOCKED, supported=False,
+                                  unsupported_reason="Hanashi cannot run this model yet: it needs a newer llama.cpp",
+                                  unsupported_reason_ja="Hanashi はまだこのモデルを動かせません。")
+    monkeypatch.setattr(catalogue, "SEEDS", catalogue.SEEDS + (blocked,))
+    return blocked
+
+
+def test_catalogue_download_convert_and_load_now(qtbot, make_window, hub, with_blocked_entry):
     window, lib, dialog = _open(qtbot, make_window)
     assert hub.requests == []  # opening the dialog made no network call
 
     # The catalogue: every seed model, the unsupported one shown (greyed, with its reason), not hidden.
     shown = [dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())]
     assert shown == [e.repo_id for e in catalogue.SEEDS]
-    bygpt = "tohoku-nlp/bygpt-jp-multi-lm-head-6.5B-alpha"
-    assert dialog.select(bygpt)
-    row = shown.index(bygpt)
+    assert dialog.select(BLOCKED)
+    row = shown.index(BLOCKED)
     assert dialog.table.item(row, 5).text() == "Not supported yet"
     assert dialog.table.item(row, 0).foreground().color() != dialog.table.item(0, 0).foreground().color()
     assert "cannot run this model yet" in dialog.detail.text()
@@ -187,7 +201,7 @@ def test_missing_repo_and_bad_repo_id_are_explained(qtbot, make_window, hub):
     assert dialog.selected_entry().repo_id == MODEL
 
 
-def test_japanese_ui(qtbot, make_window, hub):
+def test_japanese_ui(qtbot, make_window, hub, with_blocked_entry):
     _window, lib, dialog = _open(qtbot, make_window, language="ja")
     assert lib.get_button.text() == "モデルを入手…"
     assert dialog.windowTitle() == "モデルを入手"
@@ -195,8 +209,8 @@ def test_japanese_ui(qtbot, make_window, hub):
     assert "このコンピューター" in dialog.machine_label.text()
     entry = catalogue.find(MODEL)
     assert entry.description_ja in dialog.detail.text()
-    dialog.select("tohoku-nlp/bygpt-jp-multi-lm-head-6.5B-alpha")
-    assert catalogue.find("tohoku-nlp/bygpt-jp-multi-lm-head-6.5B-alpha").unsupported_reason_ja in dialog.detail.text()
+    dialog.select(BLOCKED)
+    assert with_blocked_entry.unsupported_reason_ja in dialog.detail.text()
     headers = [dialog.table.horizontalHeaderItem(c).text() for c in range(dialog.table.columnCount())]
     assert headers[0] == "モデル" and all(not h.isascii() for h in headers)
     assert hub.requests == []
