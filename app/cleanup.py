@@ -3,6 +3,8 @@
 Only Hanashi's own temporary names are removed, and only those whose owner process is gone (see
 ``quantize.cleanup``): ``.<model>.<pid>.*.partial`` in the models folder, and the workers'
 ``hanashi-job-*``, ``hanashi-vocab-*`` and ``hanashi-child-*.log`` in the temp directory.
+The desktop app runs it once it holds its profile (``app.gui.single_instance``); a file whose
+writer is still running (another Hanashi, a ``hanashi-quantize`` into the models folder) stays.
 """
 
 from __future__ import annotations

@@ -45,7 +45,16 @@ def pid_alive(pid: int) -> bool:
         return False
     except (PermissionError, OSError):
         return True  # it exists, owned by someone else
-    return True
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """True for a process that has ended but was not reaped yet (it writes nothing any more)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return f.read().rsplit(b")", 1)[1].split()[0] == b"Z"
+    except (OSError, IndexError):
+        return False
 
 
 def _stale(pid: str | None, path: Path, now: float) -> bool:
