@@ -2,6 +2,7 @@
 
     hanashi [MODEL.gguf] [--lang ja|en] [--theme light|dark]   the desktop app
     hanashi chat MODEL.gguf [...]                              the terminal chat
+    hanashi export [ID|--all|--list] --format md|json [-o FILE|DIR]   conversations out
     hanashi quantize convert|verify ...                        the converter (hanashi-quantize)
     hanashi --version | --self-test
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-SUBCOMMANDS = ("chat", "quantize")
+SUBCOMMANDS = ("chat", "export", "quantize")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,6 +29,12 @@ def build_parser() -> argparse.ArgumentParser:
                           description="Chat with a GGUF model in the terminal, streaming each reply.")
     cli_chat.add_arguments(chat)
     chat.set_defaults(func=cli_chat.run)
+    from . import export_cli
+
+    exporting = sub.add_parser("export", help="export conversations as Markdown or JSON",
+                               description="Export conversations as Markdown or JSON (stdout without -o).")
+    export_cli.add_arguments(exporting)
+    exporting.set_defaults(func=export_cli.run)
     sub.add_parser("quantize", help="convert, quantize and verify models (the same as hanashi-quantize)",
                    add_help=False)
     return parser

@@ -12,7 +12,8 @@ growing pause, while the database stays locked, for a bounded time. Every change
 conversation's messages raises its ``version``; a destructive change (edit, delete, regenerate)
 takes the version the caller's view was made from (``expect``) and refuses with a ``stale``
 StorageError when the conversation has changed since, so one window never deletes what it
-has not seen. Schema: ``app.storage_schema``.
+has not seen. Schema: ``app.storage_schema``; search: ``app.storage_search``; persona presets:
+``app.storage_personas``.
 """
 
 from __future__ import annotations
@@ -28,11 +29,14 @@ from pathlib import Path
 from . import paths
 from .local_files import describe_os_error
 from .storage_errors import TRANSIENT, StorageError, gone, is_busy, sql_error, stale
+from .storage_personas import Persona, PersonaRefused, Personas
 from .storage_schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION, check_files, run_script, version_on_disk
+from .storage_search import Search, SearchHit, SearchResult
 from .storage_tokens import TokenCounts
 
 __all__ = ["ASSISTANT", "DONE", "SCHEMA_VERSION", "STOPPED", "TRANSIENT", "UNSAVED", "USER", "Conversation",
-           "Message", "Storage", "StorageError", "move_aside"]
+           "Message", "Persona", "PersonaRefused", "SearchHit", "SearchResult", "Storage", "StorageError",
+           "move_aside"]
 
 USER = "user"
 ASSISTANT = "assistant"
@@ -50,6 +54,7 @@ class Conversation:
     created: float = 0.0
     updated: float = 0.0
     version: int = 0  # raised by every change to its messages
+    model: str = ""  # the model file it was last used with (older ones: its replies' model name)
 
 
 @dataclass
@@ -76,14 +81,16 @@ def _title_from(text: str) -> str:
     return line[:40] + ("…" if len(line) > 40 else "")
 
 
-class Storage(TokenCounts):
+class Storage(TokenCounts, Search, Personas):
     """The conversation database. Use from one thread (the GUI's).
 
     ``busy_timeout``: seconds one statement waits for another writer; a change still locked out
     is tried again until ``retry_for`` seconds (default: four busy timeouts) have passed.
+    ``full_text``: search messages through the FTS index (None: where this SQLite has it).
     """
 
-    def __init__(self, path: Path | None = None, busy_timeout: float = 2.0, retry_for: float | None = None):
+    def __init__(self, path: Path | None = None, busy_timeout: float = 2.0, retry_for: float | None = None,
+                 full_text: bool | None = None):
         self.path = Path(path or paths.database_path())
         self.retry_for = 4 * busy_timeout if retry_for is None else retry_for
         try:
@@ -105,6 +112,7 @@ class Storage(TokenCounts):
         try:
             self.db.row_factory = sqlite3.Row
             self._retrying(self._setup)
+            self._setup_search(full_text)
         except StorageError:
             self.db.close()
             raise
@@ -239,7 +247,7 @@ class Storage(TokenCounts):
         except ValueError:
             sampling = {}
         return Conversation(row["id"], row["title"], row["persona"], sampling, row["created"], row["updated"],
-                            row["version"])
+                            row["version"], row["model"])
 
     def conversations(self, search: str = "") -> list[Conversation]:
         """Newest first; ``search`` matches anywhere in the title (case-insensitive for ASCII)."""
@@ -272,15 +280,13 @@ class Storage(TokenCounts):
             return self._conversation(row), [self._message(r) for r in rows]
         return self._read(read)
 
-    def create_conversation(self, title: str = "", persona: str = "", sampling: dict | None = None) -> Conversation:
+    def create_conversation(self, title: str = "", persona: str = "", sampling: dict | None = None,
+                            model: str = "") -> Conversation:
+        """A new conversation; ``model``: the model file it is used with (``set_model`` later)."""
         now = time.time()
-
-        def run(db):
-            cur = db.execute("INSERT INTO conversations (title, persona, sampling, created, updated) "
-                             "VALUES (?, ?, ?, ?, ?)", (title, persona, json.dumps(sampling or {}), now, now))
-            return cur.lastrowid
-
-        return self.conversation(self._run(run))
+        return self.conversation(self._run(lambda db: db.execute(
+            "INSERT INTO conversations (title, persona, sampling, created, updated, model) VALUES (?, ?, ?, ?, ?, ?)",
+            (title, persona, json.dumps(sampling or {}), now, now, str(model))).lastrowid))
 
     def _update(self, conversation_id: int, **values) -> None:
         cols = ", ".join(f"{k} = ?" for k in values)
@@ -296,6 +302,10 @@ class Storage(TokenCounts):
 
     def set_sampling(self, conversation_id: int, sampling: dict) -> None:
         self._update(conversation_id, sampling=json.dumps({k: v for k, v in sampling.items() if v is not None}))
+
+    def set_model(self, conversation_id: int, model: str) -> None:
+        """Remember the model (file path) the conversation is used with; its messages stay as they are."""
+        self._update(conversation_id, model=str(model))
 
     def delete_conversation(self, conversation_id: int, expect: int | None = None) -> None:
         """Delete it and its messages; with ``expect``, only if its version is still that

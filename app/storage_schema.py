@@ -3,10 +3,15 @@
 Schema (``PRAGMA user_version`` = ``SCHEMA_VERSION``):
 
 * ``conversations``: id, title, persona (text), sampling (JSON overrides of the model card's
-  defaults), created, updated, version (raised by one on every change to its messages)
+  defaults), created, updated, version (raised by one on every change to its messages),
+  model (the model file it was last used with; older conversations: the name of its replies' model)
 * ``messages``: id, conversation_id, role (user | assistant), content, status (done | stopped),
   model (the model's name, for replies), stats (JSON: tokens/s, counts), created,
   tokens (JSON: {model key: the message's token count for that model})
+* ``personas``: id, name (unique), prompt, created, updated: the user's named system prompts
+  (the built-in ones live in ``app.storage_personas``)
+* ``messages_fts``: the messages' text indexed for search (FTS5, trigram tokenizer), kept in step
+  by triggers; made, or rebuilt, by ``app.storage_search`` where this SQLite has FTS5 and trigram
 """
 
 from __future__ import annotations
@@ -19,7 +24,17 @@ from urllib.request import pathname2url
 from .local_files import NotAFile, check_regular, describe_os_error
 from .storage_errors import StorageError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+
+_PERSONAS = """
+CREATE TABLE personas (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL UNIQUE,
+    prompt TEXT NOT NULL DEFAULT '',
+    created REAL NOT NULL,
+    updated REAL NOT NULL
+);
+"""
 
 SCHEMA = """
 CREATE TABLE conversations (
@@ -29,7 +44,8 @@ CREATE TABLE conversations (
     sampling TEXT NOT NULL DEFAULT '{}',
     created REAL NOT NULL,
     updated REAL NOT NULL,
-    version INTEGER NOT NULL DEFAULT 0
+    version INTEGER NOT NULL DEFAULT 0,
+    model TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE messages (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -43,7 +59,7 @@ CREATE TABLE messages (
     tokens TEXT NOT NULL DEFAULT '{}'
 );
 CREATE INDEX messages_by_conversation ON messages(conversation_id, id);
-"""
+""" + _PERSONAS
 
 # Upgrades from version N to N+1, run in order inside one transaction.
 MIGRATIONS: dict[int, str] = {
@@ -51,6 +67,11 @@ MIGRATIONS: dict[int, str] = {
 ALTER TABLE conversations ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE messages ADD COLUMN tokens TEXT NOT NULL DEFAULT '{}'
 """,
+    2: """
+ALTER TABLE conversations ADD COLUMN model TEXT NOT NULL DEFAULT '';
+UPDATE conversations SET model = coalesce((SELECT m.model FROM messages AS m WHERE m.conversation_id = conversations.id
+    AND m.role = 'assistant' AND m.model != '' ORDER BY m.id DESC LIMIT 1), '');
+""" + _PERSONAS,
 }
 
 _MAGIC = b"SQLite format 3\x00"

@@ -21,10 +21,12 @@ from app.storage import Storage, StorageError
 
 from . import i18n
 from .chat_view import ChatView, copy_to_clipboard
-from .composer import Composer
+from .composer import Composer, chain_focus
+from .conversation_tools import ConversationToolsMixin
 from .dialogs import confirm, show_error
 from .gpu_notice import GpuNotice
 from .i18n import tr
+from .model_switch import ModelSwitchBar
 from .reply_saving import ReplySaver
 from .sidebar import Sidebar
 from .stale_view import ViewSyncMixin
@@ -33,7 +35,7 @@ from .window_panels import PanelsMixin
 from .worker import EngineClient, ModelFacts
 
 
-class MainWindow(ViewSyncMixin, PanelsMixin, QMainWindow):
+class MainWindow(ConversationToolsMixin, ViewSyncMixin, PanelsMixin, QMainWindow):
     def __init__(self, storage: Storage, settings: Settings, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("main-window")
@@ -65,6 +67,9 @@ class MainWindow(ViewSyncMixin, PanelsMixin, QMainWindow):
         row.addWidget(self.banner_label, 1)
         row.addWidget(self.banner_button)
         self.banner.hide()
+        self.model_bar = ModelSwitchBar(self)  # offers the conversation's own model
+        self.model_bar.switch_requested.connect(self.load_model)
+        self.model_bar.library_requested.connect(self.open_library)
         right = QWidget(self)
         column = QVBoxLayout(right)
         column.setContentsMargins(0, 0, 0, 0)
@@ -72,6 +77,7 @@ class MainWindow(ViewSyncMixin, PanelsMixin, QMainWindow):
         self.gpu_notice = GpuNotice(self)  # shown once where an NVIDIA GPU goes unused
         column.addWidget(self.gpu_notice)
         column.addWidget(self.banner)
+        column.addWidget(self.model_bar)
         column.addWidget(self.chat, 1)
         column.addWidget(self.saver.bar)
         column.addWidget(self.composer)
@@ -89,6 +95,8 @@ class MainWindow(ViewSyncMixin, PanelsMixin, QMainWindow):
         self.sidebar.rename_requested.connect(self.rename_conversation)
         self.sidebar.delete_requested.connect(self.delete_conversation)
         self.sidebar.search_changed.connect(lambda _: self.refresh_sidebar())
+        self.sidebar.match_selected.connect(self.open_match)
+        self.sidebar.export_requested.connect(self.export_conversation)
         self.chat.copy_requested.connect(copy_to_clipboard)
         self.chat.edit_requested.connect(self.edit_message)
         self.chat.regenerate_requested.connect(self.regenerate)
@@ -99,6 +107,8 @@ class MainWindow(ViewSyncMixin, PanelsMixin, QMainWindow):
         self.client.text.connect(self._on_text)
         self.client.finished.connect(self._on_finished)
         self.client.failed.connect(self._on_failed)
+        self.chat.shown.connect(self._show_context)
+        chain_focus(self.composer, (self.sidebar.new_button, self.sidebar.search, self.sidebar.list), self.chat)
         self.chat.set_dark(bool(self.palette().window().color().lightness() < 128))
         self.retranslate()
 
@@ -113,6 +123,8 @@ class MainWindow(ViewSyncMixin, PanelsMixin, QMainWindow):
 
         self.a_new = action(self.new_conversation, QKeySequence.StandardKey.New)
         self.a_library = action(self.open_library, "Ctrl+L")
+        self.a_export_md = action(lambda: self.export_conversation(None, "md"), "Ctrl+E")
+        self.a_export_json = action(lambda: self.export_conversation(None, "json"))
         self.a_settings = action(self.open_settings, "Ctrl+,")
         self.a_persona = action(self.open_persona, "Ctrl+P")
         self.a_regenerate = action(self.regenerate, "Ctrl+R")
@@ -124,7 +136,7 @@ class MainWindow(ViewSyncMixin, PanelsMixin, QMainWindow):
         self.esc.activated.connect(self.escape)
         bar = self.menuBar()
         self.m_file, self.m_chat, self.m_settings = bar.addMenu(""), bar.addMenu(""), bar.addMenu("")
-        self.m_file.addActions([self.a_new, self.a_library])
+        self.m_file.addActions([self.a_new, self.a_library, self.a_export_md, self.a_export_json])
         self.m_file.addSeparator()
         self.m_file.addAction(self.a_quit)
         self.m_chat.addActions([self.a_persona, self.a_regenerate, self.a_rename, self.a_search])
@@ -165,12 +177,14 @@ class MainWindow(ViewSyncMixin, PanelsMixin, QMainWindow):
     def _on_loaded(self, facts: ModelFacts) -> None:
         self.facts = facts
         self.status.set_model(facts.name, facts.quant, facts.backend, facts.n_ctx)
+        self._show_context()
         self.composer.set_ready(True)
         demo = library.is_demo(facts.path)
         self.banner.setVisible(demo)
         self.settings.remember_model(facts.path, demo or library.in_library(Path(facts.path)))
         self._save_settings()
         self._refresh_library()
+        self.model_loaded_for_conversation()
 
     def _on_load_failed(self, path: str, error: Exception, kept: bool) -> None:
         show_error(self, tr("The model could not be loaded"), str(error))
@@ -178,6 +192,7 @@ class MainWindow(ViewSyncMixin, PanelsMixin, QMainWindow):
             if self.facts is not None:
                 f = self.facts
                 self.status.set_model(f.name, f.quant, f.backend, f.n_ctx)
+                self._show_context()
                 self.composer.set_ready(True)
             return
         self.facts = None
@@ -188,10 +203,6 @@ class MainWindow(ViewSyncMixin, PanelsMixin, QMainWindow):
             self.load_model(str(demo))  # stay usable: fall back to the demo
 
     # ------------------------------------------------------------ conversations
-
-    def refresh_sidebar(self) -> None:
-        found = self._db(lambda: self.storage.conversations(self.sidebar.search.text())) or []
-        self.sidebar.show_conversations(found, self.current_id)
 
     def new_conversation(self) -> None:
         convo = self._db(lambda: self.storage.create_conversation())
@@ -206,6 +217,7 @@ class MainWindow(ViewSyncMixin, PanelsMixin, QMainWindow):
         self.composer.cancel_edit()
         self.refresh_sidebar()
         self._update_title()
+        self.offer_conversation_model()
 
     def rename_conversation(self, conversation_id: int, title: str) -> None:
         self._db(lambda: self.storage.rename(conversation_id, title))  # the list shows it already
@@ -227,6 +239,7 @@ class MainWindow(ViewSyncMixin, PanelsMixin, QMainWindow):
                 self.current_id = self.view_version = None
                 self.chat.clear()
                 self.saver.update()
+                self.offer_conversation_model()
             self.refresh_sidebar()
             self._update_title()
 
@@ -305,6 +318,7 @@ class MainWindow(ViewSyncMixin, PanelsMixin, QMainWindow):
         chat_flow.attach_counts(self.storage, request, self.facts.count_key if self.facts else "")
         rid = self.client.generate(request)
         self.request = (rid, request)
+        self.remember_model(request.conversation_id)
         self.chat.begin_reply(self.facts.name if self.facts else "")
         self.composer.set_busy(True)
         self.refresh_sidebar()
@@ -333,7 +347,8 @@ class MainWindow(ViewSyncMixin, PanelsMixin, QMainWindow):
         request = self.request[1]
         self.request = None
         self.composer.set_busy(False)
-        self.status.set_reply_stats(result.tokens_per_s, result.context_used, result.n_ctx)
+        shown = self.current_id == request.conversation_id  # else the context shown is not this one's
+        self.status.set_reply_stats(result.tokens_per_s, result.context_used if shown else None, result.n_ctx)
         if getattr(result, "note", ""):  # why a reply came back empty, never silently
             self.status.showMessage(tr("Empty reply: {0}").format(result.note), 20000)
         if self.discard_reply:
@@ -342,11 +357,16 @@ class MainWindow(ViewSyncMixin, PanelsMixin, QMainWindow):
         message = self.saver.save(request, result, self.facts.name if self.facts else "")
         if self.current_id == request.conversation_id:
             if message is not None:
-                self.chat.finish_reply(message)
+                self.chat.finish_reply(message, result.stats())
                 self.view_version = message.version
             else:  # kept in memory, marked "not saved", retried
                 self.saver.show_in_view(request.conversation_id, streaming=True)
         self.refresh_sidebar()
+
+    def _show_context(self) -> None:
+        """The status bar's context: the conversation shown, with the model loaded."""
+        f = self.facts
+        self.status.show_conversation(self.chat.messages, f.name if f else "", f.n_ctx if f else 0)
 
     def _on_failed(self, rid: int, error: Exception) -> None:
         if self.request is None or self.request[0] != rid:
@@ -361,6 +381,8 @@ class MainWindow(ViewSyncMixin, PanelsMixin, QMainWindow):
     def retranslate(self) -> None:
         self.a_new.setText(tr("&New conversation"))
         self.a_library.setText(tr("Model &library…"))
+        self.a_export_md.setText(tr("&Export conversation as Markdown…"))
+        self.a_export_json.setText(tr("Export conversation as &JSON…"))
         self.a_settings.setText(tr("&Settings…"))
         self.a_persona.setText(tr("&Persona and sampling…"))
         self.a_regenerate.setText(tr("&Regenerate reply"))

@@ -1,7 +1,9 @@
 """Per-conversation persona and sampling, starting from the model card's values.
 
 Only values that differ from the card's are stored with the conversation, so a conversation
-follows the card of whichever model answers it unless the user changed something.
+follows the card of whichever model answers it unless the user changed something. With the
+conversation database at hand, named persona presets can be picked, saved and deleted
+(``persona_presets``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from PySide6.QtWidgets import (QDialog, QDoubleSpinBox, QFormLayout, QLabel, QPl
 
 from .dialogs import ok_cancel_buttons
 from .i18n import tr
+from .persona_presets import PresetPicker
 
 
 class PersonaDialog(QDialog):
@@ -19,7 +22,8 @@ class PersonaDialog(QDialog):
 
     applied = Signal(str, dict)
 
-    def __init__(self, persona: str, overrides: dict, defaults: dict, parent: QWidget | None = None):
+    def __init__(self, persona: str, overrides: dict, defaults: dict, parent: QWidget | None = None,
+                 storage=None):
         super().__init__(parent)
         self.setObjectName("persona-dialog")
         self.setModal(False)
@@ -29,6 +33,8 @@ class PersonaDialog(QDialog):
         self.persona_label.setWordWrap(True)
         self.persona = QPlainTextEdit(self)
         self.persona.setPlainText(persona)
+        storage = storage if storage is not None else getattr(parent, "storage", None)
+        self.presets = PresetPicker(storage, self.persona, self) if storage is not None else None
         self.fields: dict[str, QSpinBox | QDoubleSpinBox] = {
             "temperature": self._double(0.0, 2.0, 0.05), "top_p": self._double(0.01, 1.0, 0.01),
             "top_k": self._int(0, 1000), "repetition_penalty": self._double(0.5, 2.0, 0.01),
@@ -42,6 +48,8 @@ class PersonaDialog(QDialog):
         self.card_button.clicked.connect(lambda: self.set_values(self.defaults))
         self.buttons = ok_cancel_buttons(self)
         layout = QVBoxLayout(self)
+        if self.presets is not None:
+            layout.addWidget(self.presets)
         layout.addWidget(self.persona_label)
         layout.addWidget(self.persona, 1)
         layout.addLayout(self.form)

@@ -89,7 +89,7 @@ class PanelsMixin:
         if convo is None:
             return None
         defaults = self.facts.defaults if self.facts else {}
-        dialog = PersonaDialog(convo.persona, convo.sampling, defaults, self)
+        dialog = PersonaDialog(convo.persona, convo.sampling, defaults, self, storage=self.storage)
         cid = convo.id
 
         def apply(persona: str, overrides: dict) -> None:
