@@ -9,7 +9,6 @@ model go to stderr.
 from __future__ import annotations
 
 import argparse
-import queue
 import signal
 import sys
 from pathlib import Path
@@ -18,10 +17,13 @@ from app import gpu_status
 from app.formats import MessageTooLongError
 from app.local_files import describe_os_error, read_small
 
-from .engine import (CANCELLED, ERROR, TEXT, ChatSession, EngineError, EngineWorker,
+from .engine import (CANCELLED, ERROR, ChatSession, EngineError, EngineWorker,
                      ModelLoadError)
 
 COMMANDS = "/reset clears the conversation, /exit leaves"
+# Streamed text reaches the terminal in batches, at most one write per this many seconds: a fast
+# model then costs one wake-up and one write per batch rather than per token.
+TEXT_BATCH_S = 0.03
 PERSONA_MAX_BYTES = 1 << 20
 
 
@@ -46,7 +48,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--gpu-layers", type=gpu_layers_arg, default="auto", metavar="auto|N|all",
                    help="layers to run on the GPU (default: auto, as many as fit)")
     p.add_argument("--ctx", type=int, metavar="N", help="context size in tokens (default: the model's, at most 4096)")
-    p.add_argument("--threads", type=int, metavar="N", help="CPU threads (default: all available)")
+    p.add_argument("--threads", type=int, metavar="N",
+                   help="CPU threads (default: physical cores, one left free on small machines)")
     p.add_argument("--stats", action="store_true", help="print token counts and speed after each reply")
 
 
@@ -57,7 +60,7 @@ class TerminalChat:
         self.out = stdout or sys.stdout
         self.err = stderr or sys.stderr
         self.interactive = self.stdin.isatty()
-        self.worker = EngineWorker()
+        self.worker = EngineWorker(batch_text=TEXT_BATCH_S)
         self.session: ChatSession | None = None
 
     def say(self, text: str = "", to_err: bool = False) -> None:
@@ -111,20 +114,13 @@ class TerminalChat:
         previous = signal.getsignal(signal.SIGINT)
         signal.signal(signal.SIGINT, lambda *_: self.worker.stop())
         try:
-            while True:
-                try:
-                    event = self.worker.events.get(timeout=0.1)
-                except queue.Empty:
-                    continue
-                if event.job != job:
-                    continue
-                if event.kind == TEXT:
-                    self.out.write(event.text)
-                    self.out.flush()
-                    continue
-                return event
+            return self.worker.wait(job, on_text=self._write)
         finally:
             signal.signal(signal.SIGINT, previous)
+
+    def _write(self, text: str) -> None:
+        self.out.write(text)
+        self.out.flush()
 
     def reply(self, message: str) -> None:
         completion = self.session.engine.completion

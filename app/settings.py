@@ -29,7 +29,7 @@ MAX_BYTES = 1 << 20  # a settings file is a few hundred bytes; anything this lar
 class Settings:
     gpu_layers: str | int = "auto"  # "auto", "all" or a number of layers (0 = CPU only)
     n_ctx: int = 0  # context size in tokens; 0 = the model's own (at most 4096)
-    threads: int = 0  # CPU threads; 0 = all available
+    threads: int = 0  # CPU threads; 0 = automatic (physical cores, see app.engine.threads)
     language: str = "system"  # "system" follows the locale
     theme: str = "system"  # "system" follows the desktop's light/dark setting
     last_model: str = ""  # the model loaded at the last start

@@ -44,7 +44,7 @@ def read_model_info(path: str | Path) -> GGUFInfo:
     try:
         mode = stat_file(path).st_mode  # a missing file, a dangling link, a symlink loop: each said plainly
     except GGUFFileError as e:
-        raise ModelNotFoundError(e.message, path, e.fix) from None
+        raise ModelNotFoundError(e.message, path, e.fix, code=e.code, params=e.params) from None
     if stat.S_ISDIR(mode):
         raise NotAModelError("this is a folder, not a GGUF model file", path,
                              "pick the .gguf file, or convert a Hugging Face folder with hanashi-quantize",

@@ -8,6 +8,12 @@
 Events go to ``on_event`` (called on the worker thread: a GUI forwards them to its own thread,
 e.g. with a Qt signal) or, without a callback, to the ``events`` queue. Jobs run one at a time in
 the order given.
+
+With ``batch_text=seconds`` streamed text is not one event per token: the pieces collect in a
+``TextBuffer`` and a TEXT event (with no text of its own) only says that text is waiting;
+``wait`` takes everything that has collected at most once per ``batch_text`` seconds, so a fast
+model costs the reader one wake-up per batch instead of one per token. The job's last text is
+always taken before its DONE or ERROR event is returned.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from __future__ import annotations
 import itertools
 import queue
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -39,12 +46,37 @@ class WorkerEvent:
 
 Job = Callable[[Callable[[str], None], StopRequest], Any]
 
+POLL_S = 0.25  # ``wait`` wakes at least this often, so signal handlers (Ctrl-C) run promptly
+
+
+class TextBuffer:
+    """Streamed text per job, put by the worker thread and taken in batches by a reader."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pieces: dict[int, list[str]] = {}
+
+    def put(self, job: int, text: str) -> bool:
+        """Add a piece; True when the job had no text waiting (the reader must be told)."""
+        with self._lock:
+            pieces = self._pieces.setdefault(job, [])
+            pieces.append(text)
+            return len(pieces) == 1
+
+    def take(self, job: int) -> str:
+        """All of the job's waiting text, in order ("" when none)."""
+        with self._lock:
+            pieces = self._pieces.pop(job, None)
+        return "".join(pieces) if pieces else ""
+
 
 class EngineWorker:
     """One daemon thread that runs jobs: ``fn(on_text, cancel) -> result``."""
 
-    def __init__(self, on_event: Callable[[WorkerEvent], None] | None = None):
+    def __init__(self, on_event: Callable[[WorkerEvent], None] | None = None, batch_text: float | None = None):
         self.events: queue.Queue[WorkerEvent] = queue.Queue()
+        self.batch_text = batch_text
+        self.text = TextBuffer()
         self._on_event = on_event or self.events.put
         self._jobs: queue.Queue = queue.Queue()
         self._ids = itertools.count(1)
@@ -103,18 +135,43 @@ class EngineWorker:
              timeout: float | None = None) -> WorkerEvent:
         """Take events from the queue until ``job`` ends (only without an ``on_event`` callback).
 
-        TEXT events of the job go to ``on_text``. Returns the DONE or ERROR event; raises
-        queue.Empty when ``timeout`` passes between two events.
+        The job's text goes to ``on_text`` (with ``batch_text``: in batches, at most one per
+        ``batch_text`` seconds). Returns the DONE or ERROR event; raises queue.Empty when
+        ``timeout`` passes between two events.
         """
+        next_take = 0.0
         while True:
-            event = self.events.get(timeout=timeout)
+            event = self._next_event(timeout)
             if event.job != job:
+                if event.kind != TEXT:
+                    self.text.take(event.job)  # an ended job nobody waits for: drop its text
                 continue
             if event.kind == TEXT:
-                if on_text is not None:
-                    on_text(event.text)
+                if self.batch_text is None:
+                    text = event.text
+                else:
+                    delay = next_take - time.monotonic()
+                    if delay > 0:
+                        time.sleep(delay)  # more text collects meanwhile; a signal handler still runs
+                    next_take = time.monotonic() + self.batch_text
+                    text = self.text.take(job)
+                if on_text is not None and text:
+                    on_text(text)
                 continue
+            rest = self.text.take(job)
+            if on_text is not None and rest:
+                on_text(rest)
             return event
+
+    def _next_event(self, timeout: float | None) -> WorkerEvent:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = POLL_S if deadline is None else min(POLL_S, deadline - time.monotonic())
+            try:
+                return self.events.get(timeout=max(0.0, left))
+            except queue.Empty:
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise
 
     def close(self, timeout: float = 5.0) -> None:
         """Stop the current job, end the thread and close the engine."""
@@ -136,8 +193,13 @@ class EngineWorker:
             with self._guard:
                 self._current = (job, cancel)
 
-            def on_text(text: str, job=job) -> None:
-                self._on_event(WorkerEvent(TEXT, job, text=text))
+            if self.batch_text is None:
+                def on_text(text: str, job=job) -> None:
+                    self._on_event(WorkerEvent(TEXT, job, text=text))
+            else:
+                def on_text(text: str, job=job, put=self.text.put) -> None:
+                    if put(job, text):
+                        self._on_event(WorkerEvent(TEXT, job))
 
             try:
                 result = fn(on_text, cancel)

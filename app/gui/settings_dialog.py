@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QFormLayout, QHBoxLayout, QLa
                                QVBoxLayout, QWidget)
 
 from app import gpu_status
-from app.engine.loader import default_threads
+from app.engine.threads import default_choice
 from app.gpu_status import GpuStatus
 from app.settings import Settings
 
@@ -124,7 +124,14 @@ class SettingsDialog(QDialog):
         for widget in (self.gpu_mode, self.gpu_layers):
             widget.setToolTip(reason)
         self.n_ctx.setSpecialValueText(tr("The model's (up to 4096)"))
-        self.threads.setSpecialValueText(tr("All cores (%1)").replace("%1", str(default_threads())))
+        auto = default_choice(busy=0.0)
+        text = (tr("Automatic (%1: %2 physical cores, one left free)") if auto.decode < auto.physical
+                else tr("Automatic (%1: %2 physical cores)"))
+        self.threads.setSpecialValueText(text.replace("%1", str(auto.decode)).replace("%2", str(auto.physical)))
+        self.threads.setToolTip(tr("Automatic: one thread per physical core (hyperthreads do not count). On a "
+                                   "computer with four cores or fewer, one core is left free for the window "
+                                   "while a reply is written; reading the prompt uses every core. Cores that "
+                                   "other programs keep busy when the model is loaded are left to them."))
         self.note.setText(tr("GPU layers, context size and threads apply when the model is loaded again "
                              "(Hanashi reloads it when you press OK)."))
 
