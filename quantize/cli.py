@@ -132,7 +132,8 @@ def _pull(args) -> int:
     try:
         result = pull(args.repo_id, revision=args.revision, out_type=args.type, output=args.output,
                       keep_download=args.keep_download, family=args.family, progress=bars,
-                      cancelled=_stop.flag.is_set, threads=args.threads, measure_parity=not args.skip_parity)
+                      cancelled=_stop.flag.is_set, threads=args.threads, measure_parity=not args.skip_parity,
+                      force=args.force)
         finished = True
     finally:
         if not finished:
@@ -196,6 +197,8 @@ def main(argv: list[str] | None = None) -> int:
     pl.add_argument("--family", choices=FAMILY_NAMES, help="conversation format (from the repo id otherwise)")
     pl.add_argument("--skip-parity", action="store_true", help="do not measure tokenizer parity")
     pl.add_argument("--threads", type=int, default=None)
+    pl.add_argument("--force", action="store_true",
+                    help="replace an existing output file even when it is not a GGUF")
     pl.set_defaults(func=_pull)
     v = sub.add_parser("verify", help="compare a GGUF with its original checkpoint")
     v.add_argument("gguf", type=Path)

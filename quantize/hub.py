@@ -66,6 +66,7 @@ def _default_models_dir() -> Path:
 
 def _up_to_date(out: Path, repo_id: str, commit: str, out_type: str) -> bool:
     """``out`` is a readable GGUF converted from this repository's commit to this type."""
+    from .gguf_check import checked_info
     from .gguf_info import FILE_TYPES, read_typed_header
     from .metadata import SOURCE_REPO_KEY, SOURCE_REVISION_KEY
 
@@ -73,6 +74,9 @@ def _up_to_date(out: Path, repo_id: str, commit: str, out_type: str) -> bool:
         return False
     try:
         kv = read_typed_header(out).kv
+        if kv.get(SOURCE_REPO_KEY) != repo_id or kv.get(SOURCE_REVISION_KEY) != commit:
+            return False
+        checked_info(out)  # whole and usable: every value, and the tensor data inside the file
     except (ConversionError, OSError, ValueError):
         return False
     return (kv.get(SOURCE_REPO_KEY) == repo_id and kv.get(SOURCE_REVISION_KEY) == commit
@@ -82,7 +86,7 @@ def _up_to_date(out: Path, repo_id: str, commit: str, out_type: str) -> bool:
 def pull(repo_id: str, *, revision: str | None = None, out_type: str = "q4_k_m", output: Path | None = None,
          models_dir: Path | None = None, keep_download: bool = False, family: str | None = None,
          progress: Progress | None = None, cancelled: Callable[[], bool] | None = None,
-         threads: int | None = None, measure_parity: bool = True) -> PullResult:
+         threads: int | None = None, measure_parity: bool = True, force: bool = False) -> PullResult:
     from .convert import check_type, convert
 
     t0 = time.monotonic()
@@ -94,6 +98,9 @@ def pull(repo_id: str, *, revision: str | None = None, out_type: str = "q4_k_m",
         folder.mkdir(parents=True, exist_ok=True)
         output = default_output(repo_id, out_type, folder)
     output = Path(output)
+    from .outfile import check_output_target
+
+    check_output_target(output, [], force=force)  # before any download: never after gigabytes
     cache = RepoCache(repo_id)
     remote = hub_files.Remote(repo_id, revision, cache)
     commit, files = remote.listing()
@@ -121,7 +128,7 @@ def pull(repo_id: str, *, revision: str | None = None, out_type: str = "q4_k_m",
     total = sum(f.size - cache.partial_bytes(f) for f in todo)
     done = 0
     if progress and todo:
-        progress("download", 0, total, todo[0].name)
+        progress("download", 0, total, "")
     for f in todo:
         def on_bytes(n: int, name=f.name) -> None:
             nonlocal done
@@ -140,7 +147,7 @@ def pull(repo_id: str, *, revision: str | None = None, out_type: str = "q4_k_m",
     fam = family or family_from_repo(repo_id, config.get("architectures"))
     result = convert(snapshot, output, out_type, family=fam,
                      measure_parity=measure_parity, progress=progress, cancelled=cancelled, threads=threads,
-                     name=repo_id.split("/", 1)[1], source=(repo_id, commit))
+                     name=repo_id.split("/", 1)[1], source=(repo_id, commit), force=force)
     removed = False
     if not keep_download and fetched:
         cache.remove(commit, fetched)

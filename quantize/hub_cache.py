@@ -10,8 +10,9 @@ else ``~/.cache/huggingface/hub``)::
 so a model fetched by Hanashi is found by ``transformers`` and the other way round. A download
 in progress is ``blobs/<etag>.incomplete``; it stays when the download is interrupted (network,
 Ctrl-C, Cancel, even SIGKILL) and the next fetch asks the server only for the rest (HTTP Range).
-The bytes travel through ``huggingface_hub``'s own HTTP client (its retries, proxy settings and
-error mapping). LFS files are checked against their sha256 before they enter the cache.
+The bytes travel through ``huggingface_hub``'s HTTP session with Hanashi's bounds
+(``hub_http``). Every file is checked before it enters the cache: LFS files against their
+sha256, small files against their git blob id.
 
 Environment variables are read when called, not when imported, so a caller (or test) can point
 ``HF_HOME`` or ``HF_HUB_CACHE`` elsewhere at any time.
@@ -27,7 +28,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .errors import ConversionCancelled
 
 _HEX40 = re.compile(r"[0-9a-f]{40}")
 
@@ -149,23 +149,6 @@ def _rmdir_if_empty(folder: Path) -> None:
         pass
 
 
-class _CountingFile:
-    """The file ``http_get`` writes into: counts bytes for progress and stops on cancel."""
-
-    def __init__(self, f, on_bytes: Callable[[int], None], cancelled: Callable[[], bool] | None):
-        self.f, self.on_bytes, self.cancelled = f, on_bytes, cancelled
-
-    def write(self, data) -> int:
-        if self.cancelled is not None and self.cancelled():
-            raise ConversionCancelled()
-        n = self.f.write(data)
-        self.on_bytes(len(data))
-        return n
-
-    def __getattr__(self, name):  # seek, tell, truncate, flush, name …
-        return getattr(self.f, name)
-
-
 def fetch(cache: RepoCache, commit: str, f: RemoteFile, url: str, headers: dict,
           on_bytes: Callable[[int], None], cancelled: Callable[[], bool] | None = None) -> Path:
     """Download ``f`` into the cache (resuming a partial file) and return its snapshot path.
@@ -175,13 +158,9 @@ def fetch(cache: RepoCache, commit: str, f: RemoteFile, url: str, headers: dict,
     bytes received do not match the size or sha256 the Hub listed (the partial file is removed,
     so the next try starts clean), and the Hub client's own errors for HTTP failures.
     """
-    from huggingface_hub import constants
-    from huggingface_hub.file_download import http_get
     from huggingface_hub.utils import WeakFileLock
 
-    # Read in 1 MiB pieces (the Hub client's default is 10 MiB): progress moves smoothly on slow
-    # links, a cancel is seen within a piece, and a dropped connection re-fetches at most that.
-    constants.DOWNLOAD_CHUNK_SIZE = min(constants.DOWNLOAD_CHUNK_SIZE, 1 << 20)
+    from .hub_http import download
 
     cache.blobs.mkdir(parents=True, exist_ok=True)
     lock = cache.root.parent / ".locks" / cache.root.name / f"{f.etag}.lock"
@@ -190,38 +169,41 @@ def fetch(cache: RepoCache, commit: str, f: RemoteFile, url: str, headers: dict,
         if cache.cached(commit, f):
             return cache.snapshot(commit) / f.name
         final = cache.blobs / f.etag
-        if final.is_file() and final.stat().st_size == f.size:  # in another snapshot already
+        if final.is_file() and final.stat().st_size == f.size and _matches(final, f):  # in another snapshot
             target = cache.snapshot(commit) / f.name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.unlink(missing_ok=True)
             target.symlink_to(os.path.relpath(final, target.parent))
             return target
         part = cache.incomplete(f)
-        have = cache.partial_bytes(f)
-        if have > f.size:  # not this file's beginning: start again
+        if cache.partial_bytes(f) > f.size:  # not this file's beginning: start again
             part.unlink()
-            have = 0
-        with open(part, "ab") as out:
-            out.seek(have)
-            if have < f.size:
-                http_get(url, _CountingFile(out, on_bytes, cancelled), resume_size=have, headers=headers,
-                         expected_size=f.size, displayed_filename=f.name)
+        part.touch()
+        download(url, headers, part, f.name, f.size, on_bytes, cancelled)
         got = part.stat().st_size
         if got != f.size:
             part.unlink(missing_ok=True)
             raise ValueError(f"{f.name}: received {got} bytes, the Hub lists {f.size}")
-        if f.sha256 and _sha256(part) != f.sha256:
+        if not _matches(part, f):
             part.unlink(missing_ok=True)
-            raise ValueError(f"{f.name}: the downloaded bytes do not match the sha256 the Hub lists")
+            what = "sha256" if f.sha256 else "git blob id"
+            raise ValueError(f"{f.name}: the downloaded bytes do not match the {what} the Hub lists")
         return cache.place(commit, f, part)
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 22):
+def _matches(path: Path, f: RemoteFile) -> bool:
+    """The file's bytes are the ones the Hub lists: the sha256 of an LFS file, the git blob id
+    (sha1 of "blob SIZE\\0" + bytes) of a small one."""
+    if f.sha256:
+        h, want = hashlib.sha256(), f.sha256
+    else:
+        h, want = hashlib.sha1(f"blob {path.stat().st_size}\0".encode()), f.etag
+        if len(want) != 40:
+            return False
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 22):
             h.update(chunk)
-    return h.hexdigest()
+    return h.hexdigest() == want
 
 
 def free_bytes(folder: Path) -> int:

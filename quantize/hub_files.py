@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from pathlib import Path
 from typing import Callable
+from urllib.parse import quote
 
 from . import hub_cache
 from .errors import ConversionError
@@ -20,16 +22,34 @@ ST_INDEX = "model.safetensors.index.json"
 PT_INDEX = "pytorch_model.bin.index.json"
 PT_SINGLE = "pytorch_model.bin"
 _FLOAT_BITS = {"f32": 32, "f16": 16, "bf16": 16}
+META_LIMIT = 64 << 20  # a config or tokenizer file larger than this is not one
 
 
 def check_repo_id(repo_id: str) -> str:
-    repo_id = (repo_id or "").strip().strip("/")
+    repo_id = (repo_id or "").strip().strip("/") if isinstance(repo_id, str) else ""
     if repo_id.startswith(("https://huggingface.co/", "http://huggingface.co/")):
         repo_id = repo_id.split("huggingface.co/", 1)[1].strip("/")
-    if not _REPO_ID.fullmatch(repo_id) or ".." in repo_id:
+    ok = bool(_REPO_ID.fullmatch(repo_id)) and ".." not in repo_id and "--" not in repo_id
+    if ok:
+        from huggingface_hub.utils import HFValidationError, validate_repo_id
+
+        try:
+            validate_repo_id(repo_id)  # the Hub's own rules: no "--", "..", ".git", leading/trailing "-" or "."
+        except HFValidationError:
+            ok = False
+    if not ok or any(part.endswith(("-", ".")) or part.endswith(".git") for part in repo_id.split("/")):
         raise HubError("not_found", f"{repo_id[:200]!r} is not a Hugging Face repository id", None,
                        "give it as ORG/NAME, e.g. rinna/japanese-gpt-neox-3.6b-instruction-ppo")
     return repo_id
+
+
+def safe_name(name) -> bool:
+    """A repository path that stays inside the snapshot folder on every system."""
+    if not isinstance(name, str) or not name or len(name) > 500 or name.startswith("/"):
+        return False
+    if any(c in name for c in "\\:\0") or any(ord(c) < 32 for c in name):
+        return False
+    return all(part not in ("", ".", "..") for part in name.split("/"))
 
 
 def check_revision(revision: str | None) -> str:
@@ -104,31 +124,46 @@ class Remote:
         return commit, [self._all[n] for n in _first_names(set(self._all))]
 
     def _online_listing(self) -> str:
-        from huggingface_hub import HfApi
+        from huggingface_hub.utils import build_hf_headers
 
+        from .hub_http import get_json
+
+        rev = self.revision
+        url = f"{self.endpoint}/api/models/{self.repo_id}/revision/{quote(rev, safe='')}"
         try:
-            info = HfApi(endpoint=self.endpoint).model_info(self.repo_id, revision=self.revision, files_metadata=True)
+            info = get_json(url, build_hf_headers(), {"blobs": True}, self.repo_id)
+        except HubError:
+            raise
         except Exception as e:  # noqa: BLE001 - every Hub failure becomes one HubError line
             wrapped = hub_error(e, self.repo_id, self.revision, self.endpoint)
-            if wrapped is None:  # an answer huggingface_hub could not parse
-                wrapped = HubError("network", f"the answer of {self.endpoint} about {self.repo_id} could not be read "
-                                   f"({type(e).__name__}: {str(e)[:120]})", None,
-                                   "check HF_ENDPOINT (it must be the Hugging Face Hub or a mirror of it)")
+            if wrapped is None:
+                raise
             raise wrapped from None
-        commit = info.sha or ""
-        if not hub_cache.is_commit(commit):
-            raise HubError("network", f"the Hub gave no commit for {self.repo_id}", f"{self.endpoint}/{self.repo_id}",
-                           "try again later")
-        for s in info.siblings or []:
-            lfs = getattr(s, "lfs", None)
-            sha = getattr(lfs, "sha256", "") if lfs is not None else ""
-            etag = sha or getattr(s, "blob_id", "") or ""
-            size = getattr(s, "size", None)
-            if size is None and lfs is not None:
-                size = getattr(lfs, "size", None)
-            if not etag or not isinstance(size, int) or size < 0 or not re.fullmatch(r"[0-9a-f]{40,64}", etag):
-                continue  # a listing without sizes/hashes: the file cannot be fetched safely
-            self._all[s.rfilename] = RemoteFile(s.rfilename, size, etag, sha)
+        commit = info.get("sha") if isinstance(info, dict) else None
+        if not isinstance(commit, str) or not hub_cache.is_commit(commit):
+            raise HubError("network", f"the Hub's answer about {self.repo_id} has no valid commit id", url,
+                           "check HF_ENDPOINT: it must be the Hugging Face Hub or a mirror of it")
+        if hub_cache.is_commit(rev) and commit != rev:
+            raise HubError("revision", f"asked for commit {rev[:12]} of {self.repo_id}, the Hub answered with "
+                           f"{commit[:12]}", url, "check HF_ENDPOINT, or give the revision again")
+        siblings = info.get("siblings")
+        if not isinstance(siblings, list):
+            raise HubError("network", f"the Hub's answer about {self.repo_id} has no file list", url,
+                           "check HF_ENDPOINT: it must be the Hugging Face Hub or a mirror of it")
+        for s in siblings:
+            if not isinstance(s, dict) or not safe_name(s.get("rfilename")):
+                continue  # a name that would leave the snapshot folder is never fetched
+            lfs = s.get("lfs") or {}
+            if not isinstance(lfs, dict):
+                continue  # an LFS record of the wrong shape: the file cannot be checked, so it is not fetched
+            sha = lfs.get("sha256") if isinstance(lfs.get("sha256"), str) else ""
+            blob = s.get("blobId") if isinstance(s.get("blobId"), str) else ""
+            size = s.get("size", lfs.get("size"))
+            etag = sha or blob
+            if (type(size) is not int or size < 0 or not re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", etag)
+                    or (sha and not re.fullmatch(r"[0-9a-f]{64}", sha))):
+                continue  # a file without a size or hash cannot be fetched safely
+            self._all[s["rfilename"]] = RemoteFile(s["rfilename"], size, etag, sha)
         return commit
 
     def _offline_listing(self) -> str:
@@ -139,10 +174,19 @@ class Remote:
                            "is not in the download cache", self.cache.root,
                            "unset HF_HUB_OFFLINE to download it, or point HF_HOME at the cache that has it")
         for p in snap.rglob("*"):
-            if p.is_file():
-                name = p.relative_to(snap).as_posix()
-                etag = Path(os.readlink(p)).name if p.is_symlink() else name
-                self._all[name] = RemoteFile(name, p.stat().st_size, etag)
+            name = p.relative_to(snap).as_posix()
+            if p.is_dir() and not p.is_symlink():
+                continue
+            try:
+                st = p.stat()
+                regular = stat.S_ISREG(st.st_mode)
+            except OSError:
+                regular = False
+            if not regular:
+                raise HubError("offline", f"the download cache of {self.repo_id} is damaged: {name} is a broken "
+                               "link or not a file", p, "unset HF_HUB_OFFLINE and pull again to repair it")
+            etag = Path(os.readlink(p)).name if p.is_symlink() else name
+            self._all[name] = RemoteFile(name, st.st_size, etag)
         return commit
 
     def complete_listing(self, commit: str, first: list[RemoteFile], config: dict,
@@ -172,6 +216,11 @@ class Remote:
         return files
 
     def fetch(self, commit: str, f: RemoteFile, on_bytes: Callable[[int], None], cancelled) -> Path:
+        if not f.name.endswith((".safetensors", ".bin")) and f.size > META_LIMIT:
+            raise HubError("files", f"{self.repo_id}: {f.name} is listed as {f.size / 2**20:,.0f} MiB; a "
+                           f"configuration or tokenizer file is never larger than {META_LIMIT >> 20} MiB",
+                           f"{self.endpoint}/{self.repo_id}", "check HF_ENDPOINT, or report the file to the "
+                           "model's authors")
         if self.cache.cached(commit, f):
             return self.cache.snapshot(commit) / f.name
         if self.offline:

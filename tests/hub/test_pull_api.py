@@ -43,8 +43,10 @@ def test_cancel_during_download_keeps_the_partial_file(hub, hub_env):
         if stage == "download" and detail == WEIGHTS:  # a first chunk of the weights is on disk
             flag["stop"] = True
 
+    hub.stall_after[WEIGHTS] = 1 << 20  # the server sends 1 MiB of the weights, then waits
     with pytest.raises(ConversionCancelled):
         pull(MAIN, out_type="q8_0", progress=progress, cancelled=lambda: flag["stop"], measure_parity=False)
+    hub.release()
     sha256 = hub.repos[MAIN].files[WEIGHTS].sha256
     partial = hub_env.repo_cache(MAIN) / "blobs" / f"{sha256}.incomplete"
     kept = partial.stat().st_size
