@@ -271,5 +271,6 @@ def load_architecture(ckpt: Checkpoint) -> _Arch:
             f"architecture {_short(arch)} is not supported; supported: {', '.join(ARCHITECTURES)}",
             ckpt.dir / "config.json",
             "Hanashi converts the rinna GPT-NeoX and inu-ai GPT-2 models; for other models use a GGUF "
-            "made by their own tools and open it directly")
+            "made by their own tools and open it directly",
+            code="convert.architecture", params={"architecture": _short(arch)})
     return cls(ckpt)

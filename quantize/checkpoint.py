@@ -50,15 +50,18 @@ def regular_file(path: Path, folder: Path, what: str) -> Path:
                 target = "?"
             raise ConversionError(f"{what} is a link to a file that does not exist ({target[:200]})", path,
                                   "replace the link with the real file downloaded from the model's "
-                                  "repository") from None
+                                  "repository", code="convert.missing_file", params={"file": what}) from None
         raise ConversionError(f"{what} is missing", path,
-                              "download the complete model folder from the model's repository") from None
+                              "download the complete model folder from the model's repository",
+                              code="convert.missing_file", params={"file": what}) from None
     except OSError as e:
         raise ConversionError(f"cannot read {what} ({e.strerror or e})", path,
-                              "check that the file exists and is readable") from None
+                              "check that the file exists and is readable", code="convert.unreadable_file",
+                              params={"file": what}) from None
     if not stat.S_ISREG(st.st_mode):
         raise ConversionError(f"{what} is not a regular file (a folder, pipe or device)", path,
-                              "replace it with the real file downloaded from the model's repository")
+                              "replace it with the real file downloaded from the model's repository",
+                              code="convert.not_a_file", params={"file": what})
     try:
         target, home = Path(path).resolve(), Path(folder).resolve()
         inside = target.is_relative_to(home)
@@ -122,12 +125,14 @@ class Checkpoint:
         self.dir = Path(model_dir)
         if not self.dir.is_dir():
             raise ConversionError("model folder not found", self.dir,
-                                  "pass the folder that holds config.json and the *.safetensors files")
+                                  "pass the folder that holds config.json and the *.safetensors files",
+                                  code="convert.no_folder")
         config_path = self.dir / "config.json"
         if not os.path.lexists(config_path):
             raise ConversionError("config.json is missing", config_path,
                                   "download the complete model folder (config.json, *.safetensors, "
-                                  "spiece.model, tokenizer_config.json)")
+                                  "spiece.model, tokenizer_config.json)",
+                                  code="convert.missing_file", params={"file": "config.json"})
         self.config = _read_json(config_path, "config.json")
         self.tokenizer_config = _optional_json(self.dir / "tokenizer_config.json", "tokenizer_config.json")
         self.special_tokens_map = _optional_json(self.dir / "special_tokens_map.json", "special_tokens_map.json")
@@ -167,7 +172,8 @@ class Checkpoint:
         raise ConversionError(
             f"no sentencepiece model found{extra}; looked for {', '.join(SP_MODEL_NAMES)}", self.dir,
             "download the tokenizer files too (spiece.model for rinna models); Hanashi checks the "
-            "GGUF's tokenizer against the original sentencepiece model, so it needs that file")
+            "GGUF's tokenizer against the original sentencepiece model, so it needs that file",
+            code="convert.no_tokenizer")
 
     def _open_weights(self) -> list[SafetensorsFile]:
         index = self.dir / "model.safetensors.index.json"
@@ -179,7 +185,9 @@ class Checkpoint:
             if missing:
                 raise ConversionError(
                     f"the index lists {len(names)} shard(s) but {len(missing)} are missing: "
-                    f"{', '.join(missing[:4])}", self.dir, "download every model-0000x-of-0000y.safetensors shard")
+                    f"{', '.join(missing[:4])}", self.dir, "download every model-0000x-of-0000y.safetensors shard",
+                    code="convert.missing_shards", params={"missing": len(missing), "total": len(names),
+                                                           "file": missing[0]})
             files = [self._open(self.dir / n) for n in names]
             have = {t for f in files for t in f.entries}
             absent = [t for t in weight_map if t not in have]
@@ -201,9 +209,10 @@ class Checkpoint:
         if pickled:
             raise ConversionError(
                 f"this checkpoint has only pickled weights ({', '.join(pickled[:3])}), no .safetensors",
-                self.dir, _SAFETENSORS_HOWTO)
+                self.dir, _SAFETENSORS_HOWTO, code="convert.pickled_only")
         raise ConversionError("no model weights (*.safetensors) in this folder", self.dir,
-                              "download model.safetensors (or all shards and model.safetensors.index.json)")
+                              "download model.safetensors (or all shards and model.safetensors.index.json)",
+                              code="convert.no_weights")
 
     def _torch_weights(self) -> list | None:
         """PyTorch .bin weights (one file, or shards named by pytorch_model.bin.index.json), read

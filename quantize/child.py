@@ -48,6 +48,8 @@ _STDERR_TAIL = 4000  # bytes of the child's stderr kept for the message
 class ChildCrashed(ConversionError):
     """The child process died (llama.cpp aborted, or it was killed) before it answered."""
 
+    default_code = "worker.crashed"
+
     def __init__(self, stage: str, path: object, exitcode: int | None, stderr_tail: str, fix: str = ""):
         self.stage = stage
         self.exitcode = exitcode
@@ -69,6 +71,8 @@ class ChildCrashed(ConversionError):
 
 class ChildTimeout(ConversionError):
     """The child did not answer in time and was stopped."""
+
+    default_code = "worker.timeout"
 
 
 def _last_meaningful_line(text: str) -> str:
@@ -266,7 +270,7 @@ def run(target: str, args: tuple = (), kwargs: dict | None = None, *, stage: str
                 raise ConversionCancelled()
             _name, text, tb = msg[1], msg[2], msg[3]
             err = ConversionError(f"unexpected error while {stage}: {_name}: {text}", path,
-                                  "please report this with the file that caused it")
+                                  "please report this with the file that caused it", code="worker.unexpected")
             err.child_traceback = tb
             raise err
     except BaseException:

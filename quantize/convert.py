@@ -161,7 +161,8 @@ def choose_tokenizer(arch, info: ModelInfo, vocab, progress: Progress | None,
     if best is None:
         raise ConversionError("llama.cpp could not tokenize this vocabulary with any tokenizer type: "
                               + "; ".join(notes), vocab.sp.path,
-                              "use the tokenizer model (spiece.model) from the model's own repository")
+                              "use the tokenizer model (spiece.model) from the model's own repository",
+                              code="convert.tokenizer_unusable")
     best.note = "\n".join(notes)
     info.tokenizer_kind = best.kind
     info.token_parity = best

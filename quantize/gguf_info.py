@@ -169,12 +169,13 @@ def read_typed_header(path: Path, vocab: bool = False) -> Header:
     mode = stat_file(path).st_mode
     if not stat.S_ISREG(mode):
         raise GGUFFileError("not_gguf", "this is not a regular file (a folder, pipe or device)", path,
-                            "open a .gguf model file")
+                            "open a .gguf model file", code="gguf.not_file")
     try:
         return _read_typed_header(path, vocab)
     except OSError as e:
         raise GGUFFileError("corrupt", f"the file cannot be read ({e.strerror or e})", path,
-                            "check that the file is readable, or download it again") from None
+                            "check that the file is readable, or download it again",
+                            code="gguf.unreadable") from None
 
 
 def stat_file(path: Path):
@@ -184,14 +185,16 @@ def stat_file(path: Path):
     except FileNotFoundError:
         if path.is_symlink():
             raise GGUFFileError("missing", "the file is a link to a file that does not exist", path,
-                                "open the file the link pointed to, or remove the link") from None
+                                "open the file the link pointed to, or remove the link",
+                                code="gguf.dangling_link") from None
         raise GGUFFileError("missing", "no such model file", path, "check the path to the .gguf file") from None
     except OSError as e:
         if e.errno == errno.ELOOP:
             raise GGUFFileError("missing", "the file is a link that points to itself (a symlink loop)", path,
-                                "remove the link and open the model file itself") from None
+                                "remove the link and open the model file itself", code="gguf.link_loop") from None
         raise GGUFFileError("missing", f"the file cannot be read ({e.strerror or e})", path,
-                            "check the path to the .gguf file and that it is readable") from None
+                            "check the path to the .gguf file and that it is readable",
+                            code="gguf.unreadable") from None
 
 
 def _read_typed_header(path: Path, vocab: bool) -> Header:
@@ -205,14 +208,15 @@ def _read_typed_header(path: Path, vocab: bool) -> Header:
             buf = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
         except ValueError:  # an empty file cannot be mapped
             raise GGUFFileError("not_gguf", "the file is empty", path,
-                                "download or convert the model again") from None
+                                "download or convert the model again", code="gguf.empty") from None
     try:
         cur = _Cursor(buf)
         cur.pos = 4
         version = cur.take("<I")
         if version not in SUPPORTED_VERSIONS:
             raise GGUFFileError("not_gguf", _version_problem(version), path,
-                                "convert the model again, or download a current GGUF of it")
+                                "convert the model again, or download a current GGUF of it",
+                                code="gguf.version", params={"version": version})
         n_tensors, n_kv = cur.take("<Q"), cur.take("<Q")
         kv, types = {}, {}
         for _ in range(n_kv):
@@ -238,7 +242,7 @@ def _read_typed_header(path: Path, vocab: bool) -> Header:
         return Header(kv, types, tensors, data_start, align)
     except (struct.error, ValueError, UnicodeDecodeError, OverflowError, MemoryError, RecursionError) as e:
         raise GGUFFileError("corrupt", f"the GGUF header is damaged or truncated ({e})", path,
-                                "download or convert the file again") from None
+                                "download or convert the file again", code="gguf.header_damaged") from None
     finally:
         buf.close()
 

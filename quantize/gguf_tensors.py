@@ -45,11 +45,12 @@ def check_complete(path: Path, tensors, data_start: int, file_size: int, alignme
     if end > file_size:
         raise GGUFFileError("corrupt", f"the file is truncated: its tensors need {end:,} bytes but it has "
                                        f"{file_size:,} (tensor {last!r} runs past the end of the file)",
-                                path, "the download or conversion was cut short: download or convert it again")
+                                path, "the download or conversion was cut short: download or convert it again",
+                                code="gguf.truncated", params={"needed": end, "size": file_size, "tensor": str(last)})
     problem = layout_problem(tensors, alignment)
     if problem:
         raise GGUFFileError("corrupt", f"the tensor data is damaged: {problem}", path,
-                            "download or convert the model again")
+                            "download or convert the model again", code="gguf.layout")
 
 
 def layout_problem(tensors, alignment: int) -> str:

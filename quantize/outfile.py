@@ -34,19 +34,22 @@ def check_writable(out: Path, need_bytes: int) -> None:
     """Fail before any work when the output folder is missing, read-only or too small."""
     folder = out.parent if str(out.parent) else Path(".")
     if not folder.is_dir():
-        raise ConversionError("output folder does not exist", folder, "create it or choose another -o path")
+        raise ConversionError("output folder does not exist", folder, "create it or choose another -o path",
+                              code="convert.output_folder_missing")
     if out.is_dir():
         raise ConversionError("output path is a folder", out, "give a file name ending in .gguf")
     try:  # a real probe: permissions, ACLs and read-only mounts all show up here
         temp_path_beside(out, "probe").unlink()
     except OSError as e:
         raise ConversionError(f"output folder is not writable ({e.strerror})", folder,
-                              "choose a folder you can write to, or fix its permissions") from e
+                              "choose a folder you can write to, or fix its permissions",
+                              code="convert.output_folder_readonly") from e
     free = shutil.disk_usage(folder).free
     if need_bytes > free:
         raise ConversionError(
             f"not enough disk space: about {_gib(need_bytes)} needed, {_gib(free)} free", folder,
-            "free some space or write the output to another disk")
+            "free some space or write the output to another disk",
+            code="convert.disk_space", params={"needed": _gib(need_bytes), "free": _gib(free)})
 
 
 def _same(a: Path, b: Path) -> bool:
@@ -107,11 +110,12 @@ def _is_short_write(e: OSError) -> bool:
 def os_error(e: OSError, path: Path) -> ConversionError:
     if e.errno in _DISK_FULL or _is_short_write(e):
         return ConversionError("disk full while writing the output (nothing was kept)", path,
-                               "free some disk space or write to another disk, then run again")
+                               "free some disk space or write to another disk, then run again",
+                               code="convert.disk_full")
     if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return ConversionError(f"cannot write the output: {e.strerror}", path,
-                               "choose a folder you can write to")
-    return ConversionError(f"I/O error while writing: {e.strerror or e}", path)
+                               "choose a folder you can write to", code="convert.output_readonly")
+    return ConversionError(f"I/O error while writing: {e.strerror or e}", path, code="convert.write_failed")
 
 
 def temp_path_beside(out: Path, tag: str) -> Path:

@@ -8,6 +8,7 @@ for the terminal chat and simple uses.
 from __future__ import annotations
 
 import threading
+import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
@@ -21,6 +22,7 @@ from .engine import Engine
 from .generate import CANCELLED, Generation
 
 OnText = Callable[[str], None]
+OnProgress = Callable[[int, float], None]  # pieces of text written so far, seconds since the first
 
 
 @dataclass
@@ -41,10 +43,21 @@ class ReplyResult:
     seed: int
     raw_text: str  # what the model wrote, before display rules
     note: str = ""  # why the reply is empty (shown to the user beside it); "" when it is not
+    max_new_tokens: int = 0  # the reply's token limit (reason "length": it was reached)
+    generate_seconds: float = 0.0  # from the first token to the last
 
     @property
     def empty(self) -> bool:
         return not self.text.strip()
+
+    def stats(self) -> dict:
+        """What is stored with the reply and shown under it: its counts, speed, timings, why it
+        ended, and how much of the conversation was left out to fit the context."""
+        return {"reason": self.reason, "n_generated": self.n_generated, "tokens_per_s": round(self.tokens_per_s, 2),
+                "n_prompt_tokens": self.n_prompt_tokens, "context_used": self.context_used, "n_ctx": self.n_ctx,
+                "seed": self.seed, "first_token_seconds": round(self.first_token_seconds, 3),
+                "generate_seconds": round(self.generate_seconds, 3), "dropped_turns": self.dropped_turns,
+                "max_new_tokens": self.max_new_tokens}
 
     @property
     def cancelled(self) -> bool:
@@ -103,12 +116,15 @@ def persona_turns(persona: str | Sequence[Turn] | None) -> list[Turn]:
 
 def generate_reply(engine: Engine, persona: str | Sequence[Turn] | None, turns: Sequence[Turn],
                    new_message: str | None = None, *, sampling: Mapping | None = None,
-                   on_text: OnText | None = None, cancel: threading.Event | None = None) -> ReplyResult:
+                   on_text: OnText | None = None, cancel: threading.Event | None = None,
+                   on_progress: OnProgress | None = None) -> ReplyResult:
     """The model's reply to ``turns`` + ``new_message`` (None: the turns already end with it).
 
     Old exchanges are dropped by the family's rule when the prompt and the reply budget would
-    not fit the context; ``MessageTooLongError`` when even the newest message alone does not.
-    ``on_text`` receives display text as it streams; ``cancel`` (an Event, ideally a
+    not fit the context (``ReplyResult.dropped_turns`` says how many turns); ``MessageTooLongError``
+    when even the newest message alone does not. ``on_text`` receives display text as it streams;
+    ``on_progress(pieces, seconds)`` the pieces of text the model has written and the seconds since
+    the first (a live speed: about one piece per token); ``cancel`` (an Event, ideally a
     ``StopRequest``) ends the reply early, keeping what was written.
     """
     fmt = engine.format
@@ -127,13 +143,21 @@ def generate_reply(engine: Engine, persona: str | Sequence[Turn] | None, turns: 
     except FitCancelled:
         return ReplyResult(text="", reason=CANCELLED, n_prompt_tokens=0, n_prompt_evaluated=0, n_generated=0,
                            tokens_per_s=0.0, context_used=engine.n_cached, n_ctx=engine.n_ctx, dropped_turns=0,
-                           first_token_seconds=0.0, prompt_seconds=0.0, seed=params.resolved_seed(), raw_text="")
+                           first_token_seconds=0.0, prompt_seconds=0.0, seed=params.resolved_seed(), raw_text="",
+                           max_new_tokens=params.max_new_tokens)
     stream = DisplayStream(engine.stop_strings, fmt.replacements, strip=not engine.completion)
+    progress = [0, 0.0]  # pieces written, when the first was
 
     def raw_text(piece: str) -> bool:
         shown = stream.feed(piece)
         if shown and on_text is not None:
             on_text(shown)
+        if on_progress is not None:
+            now = time.perf_counter()
+            if not progress[0]:
+                progress[1] = now
+            progress[0] += 1
+            on_progress(progress[0], now - progress[1])
         return stream.stopped
 
     # The prompt was tokenized to check that it fits: those tokens are the ones generated from.
@@ -146,7 +170,8 @@ def generate_reply(engine: Engine, persona: str | Sequence[Turn] | None, turns: 
                        tokens_per_s=gen.tokens_per_s, context_used=gen.n_past, n_ctx=engine.n_ctx,
                        dropped_turns=len(convo) - len(kept), first_token_seconds=gen.first_token_seconds,
                        prompt_seconds=gen.prompt_seconds, seed=gen.seed, raw_text=gen.text,
-                       note=_empty_note(stream.text, gen))
+                       note=_empty_note(stream.text, gen), max_new_tokens=params.max_new_tokens,
+                       generate_seconds=gen.generate_seconds)
 
 
 _TURN_COUNTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

@@ -17,9 +17,10 @@ __all__ = ["head_counts", "read_checked_info", "read_gguf_info"]
 
 
 def _engine_error(e: GGUFFileError):
+    """The engine's error for a GGUFFileError, with the same code and params (what the UI translates)."""
     if isinstance(e, InvalidGGUFError):
-        return InvalidModelError(e.message, e.path, e.fix, e.problems)
-    return _ERRORS.get(e.kind, CorruptModelError)(e.message, e.path, e.fix)
+        return InvalidModelError(e.message, e.path, e.fix, e.problems, code=e.code, params=e.params)
+    return _ERRORS.get(e.kind, CorruptModelError)(e.message, e.path, e.fix, code=e.code, params=e.params)
 
 
 def read_gguf_info(path: str | Path) -> GGUFInfo:

@@ -115,7 +115,8 @@ def check(path: str | Path, timeout: float | None = None) -> None:
             entries[str(p)] = verdict
             _write_cache(cache_file, entries)
     if not verdict["ok"]:
-        raise CorruptModelError(verdict.get("message") or "llama.cpp cannot use this file", p, _FIX)
+        raise CorruptModelError(verdict.get("message") or "llama.cpp cannot use this file", p, _FIX,
+                                code="model.crashed")
 
 
 def _probe(path: Path, size: int, timeout: float | None) -> dict:
@@ -130,7 +131,8 @@ def _probe(path: Path, size: int, timeout: float | None) -> dict:
     except child.ChildTimeout as e:
         raise ModelLoadError(f"llama.cpp did not finish {stages[-1]} within {timeout:.0f} s", path,
                              "if the file is on a slow or network disk, copy it to a local disk and try "
-                             "again") from e
+                             "again", code="model.probe_timeout",
+                             params={"seconds": int(timeout)}) from e
     except child.ChildCrashed as e:
         how = e.message.split(": ", 1)[-1]  # "the worker process was stopped by signal SIGABRT (…)"
         return {"ok": False, "stage": stages[-1],

@@ -1,7 +1,12 @@
 """The message view: the conversation as bubbles, the reply being written growing as text arrives.
 
 Bubbles carry their actions: Copy on every message, Edit on the user's, Regenerate on the last
-reply. The view only displays; the main window decides what the actions do.
+reply. The view only displays; the main window decides what the actions do. Replies show as
+Markdown once written, with their stats and any notice of what was left out or cut short.
+
+For the keyboard the conversation is one Tab stop (it scrolls with the arrows, Page Up/Down and
+Ctrl+Home/End, and shows a frame while it has the focus): the bubbles' buttons are clicked, not
+tabbed through, so Tab goes from the message box to Send and on to the sidebar.
 
 A conversation may hold any number of messages, so only the newest are built as bubbles when it
 opens (``INITIAL``); older ones are built a batch at a time when the view nears its top (scrolling
@@ -36,11 +41,16 @@ class ChatView(QScrollArea):
     copy_requested = Signal(str)
     edit_requested = Signal(int)
     regenerate_requested = Signal()
+    shown = Signal()  # another conversation (or none) is shown: its messages are in ``messages``
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
+        self.setObjectName("chat-view")
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # a click on a bubble's button leaves the typing where it is
+        self.setStyleSheet("QScrollArea#chat-view { border: 2px solid transparent; } "
+                           "QScrollArea#chat-view:focus { border-color: palette(highlight); }")
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.inner = QWidget(self)
         self.inner.setObjectName("chat-inner")
@@ -88,15 +98,21 @@ class ChatView(QScrollArea):
         self.messages = []
         self.first = 0
         self.empty.show()
+        self.shown.emit()
 
     def show_messages(self, messages: list[Message]) -> None:
-        self.clear()
+        self.blockSignals(True)  # one ``shown``, with the messages
+        try:
+            self.clear()
+        finally:
+            self.blockSignals(False)
         self.messages = list(messages)
         self.first = max(0, len(self.messages) - INITIAL)
         for m in self.messages[self.first:]:
             self._insert(len(self.bubbles), self._bubble(m))
         self._mark_last_reply()
         self.scroll_to_end()
+        self.shown.emit()
 
     def add_message(self, message: Message) -> MessageBubble:
         bubble = self._bubble(message)
@@ -108,9 +124,7 @@ class ChatView(QScrollArea):
         return bubble
 
     def begin_reply(self, model: str = "") -> MessageBubble:
-        bubble = MessageBubble(ASSISTANT, "", None, "", model)
-        bubble.streaming = True
-        bubble.retranslate()
+        bubble = MessageBubble(ASSISTANT, "", None, "", model, streaming=True)
         self._connect(bubble)
         self._insert(len(self.bubbles), bubble)
         self._mark_last_reply()
@@ -125,13 +139,17 @@ class ChatView(QScrollArea):
             self._keep_from_bottom = False  # the text grows below: what is on screen stays put
             bubble.append(text)
 
-    def finish_reply(self, message: Message) -> None:
+    def finish_reply(self, message: Message, stats: dict | None = None) -> None:
+        """The reply being written is done: ``message`` as stored; ``stats`` as just measured (they
+        complete what was stored)."""
         bubble = self.streaming_bubble
         if bubble is None:
-            self.add_message(message)
+            bubble = self.add_message(message)
+            if stats:
+                bubble.finish(message, stats)
             return
         self._keep_from_bottom = False
-        bubble.finish(message)
+        bubble.finish(message, stats)
         self.messages.append(message)
         self._mark_last_reply()
 
@@ -145,7 +163,7 @@ class ChatView(QScrollArea):
             self._mark_last_reply()
 
     def _bubble(self, m: Message) -> MessageBubble:
-        bubble = MessageBubble(m.role, m.content, m.id, m.status, m.model)
+        bubble = MessageBubble(m.role, m.content, m.id, m.status, m.model, stats=m.stats)
         self._connect(bubble)
         return bubble
 

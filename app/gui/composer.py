@@ -1,11 +1,16 @@
 """The message input: Enter sends, Shift+Enter is a newline, and Enter while an input method is
 composing (Japanese kana → kanji conversion) never sends: it belongs to the input method.
+
+Tab goes from the message box to Send (or Stop) and then to the sidebar (``chain_focus``); the
+button with the keyboard focus is drawn with a clear ring in the theme's highlight colour.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QInputMethodEvent, QKeyEvent
+from collections.abc import Sequence
+
+from PySide6.QtCore import QEvent, QRectF, Qt, Signal
+from PySide6.QtGui import QInputMethodEvent, QKeyEvent, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSizePolicy, QToolButton,
                                QVBoxLayout, QWidget)
 
@@ -47,6 +52,28 @@ class MessageEdit(QPlainTextEdit):
         super().focusOutEvent(event)
 
 
+class FocusButton(QPushButton):
+    """A push button that shows plainly when it has the keyboard focus: a ring in the highlight colour."""
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if self.hasFocus():
+            painter = QPainter(self)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setPen(QPen(self.palette().color(QPalette.ColorRole.Highlight), 2))
+            painter.drawRoundedRect(QRectF(self.rect()).adjusted(1, 1, -1, -1), 3, 3)
+            painter.end()
+
+
+def chain_focus(composer: "Composer", sidebar: Sequence[QWidget], chat: QWidget) -> None:
+    """Tab order: the message box, Send / Stop, the ``sidebar``'s widgets, (the window's other
+    controls,) the conversation (``chat``, one stop), and back to the message box."""
+    QWidget.setTabOrder(chat, composer.edit)  # first: each later call inserts after the one before
+    order = [composer.edit, composer.send_button, composer.stop_button, *sidebar]
+    for first, second in zip(order, order[1:]):
+        QWidget.setTabOrder(first, second)
+
+
 class Composer(QWidget):
     """The input box with Send/Stop, and the banner shown while editing an earlier message."""
 
@@ -74,11 +101,11 @@ class Composer(QWidget):
         self.edit.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.edit.setFixedHeight(84)
         self.edit.send_requested.connect(self.submit)
-        self.send_button = QPushButton(self)
+        self.send_button = FocusButton(self)
         self.send_button.setObjectName("send-button")
         self.send_button.setDefault(True)
         self.send_button.clicked.connect(self.submit)
-        self.stop_button = QPushButton(self)
+        self.stop_button = FocusButton(self)
         self.stop_button.setObjectName("stop-button")
         self.stop_button.clicked.connect(self.stop_requested)
         self.stop_button.hide()

@@ -32,7 +32,17 @@ def _box(parent: QWidget | None, icon, title: str, text: str, details: str = "")
     return box
 
 
-def show_error(parent: QWidget | None, title: str, text: str, details: str = "") -> QMessageBox:
+def show_error(parent: QWidget | None, title: str, text: str | BaseException, details: str = "",
+               lead: str = "") -> QMessageBox:
+    """An error box. ``text`` may be the exception itself: it is then shown in the UI's language from
+    its code (``error_text.describe``), its English text under "Show Details…". ``lead`` goes first."""
+    if isinstance(text, BaseException):
+        from .error_text import describe
+
+        shown = describe(text)
+        text, details = shown.text, details or shown.details
+    if lead:
+        text = f"{lead}\n\n{text}"
     return _box(parent, QMessageBox.Icon.Critical, title, text, details)
 
 

@@ -18,10 +18,12 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QGroupBox,
 
 from app import catalogue, paths
 from app.catalogue import CatalogueEntry, Recommendation, RepoIdError
-from app.library import human_size
+from app import library
+from app.library import ParityFacts, human_size
 from quantize.convert import OUTPUT_TYPES
 
-from .i18n import N_, tr
+from .i18n import N_, current, tr
+from .model_texts import family_text, parity_summary
 from .pull_worker import PullJob, RateMeter, duration_text, error_text
 
 COLUMNS = (N_("Model"), N_("Parameters"), N_("Download"), N_("Licence"), N_("Prompt format"),
@@ -252,7 +254,8 @@ class GetModelDialog(QDialog):
         try:
             models = paths.models_dir()
         except OSError as e:
-            self._fail_text(tr("The models folder cannot be used.") + "\n\n" + str(e))
+            self._fail_text(tr("The models folder cannot be used.") + "\n\n" + f"{e.filename or ''}: "
+                            f"{e.strerror or e}".lstrip(": "))
             return None
         self.result = self.error = None
         self.job = PullJob(repo, self.type_combo.currentText(), models, parent=self)
@@ -298,7 +301,7 @@ class GetModelDialog(QDialog):
         self.progress.setRange(0, max(1, total // scale))
         self.progress.setValue(min(done // scale, self.progress.maximum()))
         if stage == "parity":
-            self.bytes_label.setText(detail)
+            self.bytes_label.setText(parity_summary(ParityFacts("partial", done, total)) if total > 0 else "")
             return
         self.meter.update(stage, done)
         text = tr("%1 of %2").replace("%1", human_size(done)).replace("%2", human_size(total))
@@ -320,13 +323,19 @@ class GetModelDialog(QDialog):
         self._reset_progress(1)
         done = (tr("%1 is already in the models folder (same revision and type).") if result.up_to_date
                 else tr("%1 is ready: %2, %3 family.")).replace("%1", Path(result.path).name) \
-            .replace("%2", result.out_type).replace("%3", result.family)
+            .replace("%2", result.out_type).replace("%3", family_text(result.family))
         self.stage_label.setText(done)
         verdict = (tr("Tokenizer parity: exact — llama.cpp tokenizes exactly like the original model.")
                    if result.parity_exact else
                    tr("Tokenizer parity: not exact — Hanashi will tokenize with the model's own "
                       "sentencepiece model, embedded in the file.") if result.parity_exact is False else "")
-        self.report.setPlainText(f"{verdict}\n\n{result.parity_report}".strip())
+        facts = library.read_entry(Path(result.path)).parity_facts
+        if facts.state != "unmeasured":
+            verdict += "\n" + parity_summary(facts)
+        report = result.parity_report
+        if report and current() != "en":  # the converter's report is English: say so above it
+            report = tr("The converter's report (in English):") + "\n" + report
+        self.report.setPlainText(f"{verdict}\n\n{report}".strip())
         self.report.setVisible(bool(self.report.toPlainText()))
         self.load_button.setVisible(True)
         self.pulled.emit(str(result.path))

@@ -17,15 +17,21 @@ CONTEXT = "Hanashi"
 LANGUAGES = {"en": "English", "ja": "日本語"}
 
 _installed: list[QTranslator] = []
+_shown = ["en"]
 
 
-def tr(text: str, disambiguation: str | None = None, n: int = -1) -> str:
+def tr(text: str, disambiguation: str | None = None, n: int = -1) -> str | None:
     return QCoreApplication.translate(CONTEXT, text, disambiguation, n)
 
 
 def N_(text: str) -> str:
     """Marks a string for translation where it is defined; ``tr(value)`` translates it where shown."""
     return text
+
+
+def current() -> str:
+    """The language the UI shows now ("en" or "ja")."""
+    return _shown[0]
 
 
 def system_language() -> str:
@@ -48,10 +54,36 @@ def install(language: str) -> str:
         ours = QTranslator(app)
         if ours.load(str(paths.I18N_DIR / "hanashi_ja.qm")):
             _installed.append(ours)
-        qt = QTranslator(app)  # Qt's own strings: standard buttons, file dialogs
-        if qt.load("qtbase_ja", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        qt = qt_translator(app)  # Qt's own strings: standard buttons, file dialogs
+        if qt is not None:
             _installed.append(qt)
+        _installed.append(QtGaps(app))  # installed last: asked first
         for t in _installed:
             app.installTranslator(t)
     QLocale.setDefault(QLocale(QLocale.Language.Japanese if lang == "ja" else QLocale.Language.English))
+    _shown[0] = lang
     return lang
+
+
+class QtGaps(QTranslator):
+    """Qt's own strings that its Japanese catalog lacks (Qt changed their source text, e.g. added a
+    shortcut letter), and the file dialog's labels with Japanese full-width colons."""
+
+    TEXTS = {("QFileDialog", "&Look in:"): "場所(&L)：", ("QFileDialog", "Files of &type:"): "ファイルの種類(&T)：",
+             ("QFileDialog", "File &name:"): "ファイル名(&N)：", ("QFileDialog", "Directory:"): "ディレクトリ："}
+
+    def translate(self, context: str, source: str, disambiguation: str | None = None, n: int = -1) -> str | None:
+        return self.TEXTS.get((context, source))  # None: a null string, "not mine"
+
+    def isEmpty(self) -> bool:
+        return False
+
+
+def qt_translator(app, name: str = "qtbase_ja") -> QTranslator | None:
+    """Qt's own Japanese (file dialogs' "Look in:", "Files of type:", standard buttons): from Qt's
+    translations folder, or from Hanashi's own i18n folder, where the bundled app carries a copy."""
+    for folder in (QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath), str(paths.I18N_DIR)):
+        qt = QTranslator(app)
+        if folder and qt.load(name, folder):
+            return qt
+    return None

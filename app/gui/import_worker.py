@@ -23,6 +23,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from app.library import ParityFacts, parity_facts
 from quantize.cleanup import sweep_partials
 from quantize.errors import ConversionCancelled
 
@@ -35,7 +36,8 @@ class ImportResult:
     n_params: int
     seconds: float
     parity_exact: bool | None
-    parity_report: str  # TokenParity.format(), or "" when not measured
+    parity_report: str  # TokenParity.format() (English), or "" when not measured
+    parity: ParityFacts = ParityFacts("unmeasured")  # the same as values, for the window's own words
 
 
 class _Converter(QObject):
@@ -71,8 +73,11 @@ class _Converter(QObject):
             self.failed.emit(e)
             return
         parity = result.token_parity
+        facts = parity_facts({f"tokenizer.{k}": v for k, v in parity.metadata().items()}, parity.runtime) \
+            if parity else ParityFacts("unmeasured")
         self.finished.emit(ImportResult(result.path, result.family, result.out_type, result.n_params, result.seconds,
-                                        parity.exact if parity else None, parity.format() if parity else ""))
+                                        parity.exact if parity else None, parity.format() if parity else "",
+                                        facts))
 
     def _remove_partials(self) -> None:
         """What a killed child was writing beside the target (its pid is in the names: it is gone)."""

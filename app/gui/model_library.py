@@ -18,9 +18,11 @@ from app.library import ModelEntry
 from quantize.convert import OUTPUT_TYPES
 
 from .dialogs import confirm, show_error, show_info
+from .error_text import problem_text
 from .get_model_dialog import GetModelDialog
-from .i18n import N_, tr
+from .i18n import N_, current, tr
 from .import_worker import ImportJob, ImportResult
+from .model_texts import family_text, parity_cell, parity_summary
 
 COLUMNS = (N_("Name"), N_("Family"), N_("Type"), N_("Size"), N_("Tokenizer parity"), N_("Where"))
 STAGES = {"parity": N_("Checking the tokenizer…"), "write": N_("Writing the GGUF file…"),
@@ -115,11 +117,13 @@ class ModelLibrary(QDialog):
         self.table.setRowCount(len(entries))
         for row, e in enumerate(entries):
             where = tr("bundled demo") if e.bundled else tr("models folder") if e.in_library else str(e.path.parent)
-            family = e.family_text if not e.error else tr("unreadable: %1").replace("%1", e.error)
-            cells = (e.name, family, e.quant, e.size_text, e.parity_text if not e.error else "", where)
+            problem = problem_text(e.error_code, e.error_params, e.path.name, e.error) if e.error else ""
+            family = family_text(e) if not e.error else tr("unreadable: %1").replace("%1", problem)
+            cells = (e.name, family, e.quant, e.size_text, parity_cell(e.parity_facts) if not e.error else "", where)
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setToolTip(str(e.path) if col == 0 else text)
+                item.setToolTip(str(e.path) if col == 0 else f"{text}\n\n{e.path}: {e.error}"
+                                if col == 1 and e.error and problem != e.error else text)
                 if str(e.path) == loaded_path:
                     font = QFont(item.font())
                     font.setBold(True)
@@ -202,7 +206,9 @@ class ModelLibrary(QDialog):
         try:
             target = library.import_target(Path(folder), out_type)
         except OSError as e:  # the models folder cannot be created or looked at
-            show_error(self, tr("Import failed"), tr("The folder could not be converted.") + "\n\n" + str(e))
+            where = e.filename or paths.data_dir(create=False) / "models"
+            show_error(self, tr("Import failed"), tr("The models folder %1 cannot be used: %2")
+                       .replace("%1", str(where)).replace("%2", e.strerror or str(e)))
             return None
         self.job = ImportJob(folder, target, out_type, self)
         self.job.progress.connect(self._on_progress)
@@ -252,15 +258,20 @@ class ModelLibrary(QDialog):
                    tr("Tokenizer parity: not exact — Hanashi will tokenize with the model's own "
                       "sentencepiece model, embedded in the file.") if result.parity_exact is False else "")
         text = tr("%1 was converted to %2 (%3 family).").replace("%1", result.path.name) \
-            .replace("%2", result.out_type).replace("%3", result.family)
-        show_info(self, tr("Import finished"), f"{text}\n\n{verdict}\n\n{result.parity_report}".strip())
+            .replace("%2", result.out_type).replace("%3", family_text(result.family))
+        if result.parity.state != "unmeasured":
+            verdict += "\n" + parity_summary(result.parity)
+        if current() == "en":  # the converter's own report in full
+            show_info(self, tr("Import finished"), f"{text}\n\n{verdict}\n\n{result.parity_report}".strip())
+        else:  # its report (English, with the texts that differ) under Show Details…
+            show_info(self, tr("Import finished"), f"{text}\n\n{verdict}".strip(), result.parity_report)
         self.imported.emit(str(result.path))
 
     def _on_failed(self, error: Exception) -> None:
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
         self.stage_label.setText(tr("Import failed"))
-        show_error(self, tr("Import failed"), tr("The folder could not be converted.") + "\n\n" + str(error))
+        show_error(self, tr("Import failed"), error, lead=tr("The folder could not be converted."))
 
     def _on_cancelled(self) -> None:
         self.progress.setRange(0, 1)

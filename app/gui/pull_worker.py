@@ -16,7 +16,6 @@ folder: the temporary files a killed child was writing there are removed here.
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections import deque
@@ -27,25 +26,8 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from quantize.cleanup import sweep_partials
 from quantize.errors import ConversionCancelled
 
-from .i18n import N_, tr
-
-ERRORS = {  # HubError.kind → what to tell the user (the error's own message follows as detail)
-    "not_found": N_("There is no model %1 on the Hugging Face Hub, or it is private. Check the repo id."),
-    "gated": N_("%1 is gated: the Hub lets only signed-in users who accepted its terms download it. Accept "
-                "the terms on the model's page, create an access token in your Hugging Face settings, set "
-                "it as the HF_TOKEN environment variable and restart Hanashi."),
-    "revision": N_("The requested revision of %1 does not exist on the Hub."),
-    "offline": N_("Hanashi is set to work offline (HF_HUB_OFFLINE) and %1 is not in the download cache. "
-                  "Unset HF_HUB_OFFLINE and restart Hanashi to download it."),
-    "network": N_("The Hugging Face Hub could not be reached. Check the internet connection and press "
-                  "Download again: what was already downloaded is kept."),
-    "disk": N_("There is not enough free disk space to download and convert %1. Free some space and "
-               "press Download again."),
-    "unsupported": N_("Hanashi cannot convert %1: its architecture is not one Hanashi supports."),
-    "files": N_("A file %1 needs for the conversion is missing, could not be stored, or did not arrive "
-                "intact. Press Download again: a damaged part is downloaded anew."),
-}
-
+from .error_text import TEMPLATES, describe, english_details, error_code
+from .i18n import tr
 
 class RateMeter:
     """Bytes per second over the last few seconds of one stage, and the time left at that rate."""
@@ -208,23 +190,15 @@ class PullJob(QObject):
 def error_text(repo_id: str, error: Exception) -> str:
     """A failed Get as the user reads it: what happened and what to do, then the details.
 
-    A Hub error gets the app's own advice for its kind; other errors show their message and, when it
-    is not a command to type, their fix. Never a traceback.
+    A Hub error gets the app's own advice for its kind; other errors are worded from their code
+    (``error_text.describe``), with no command to type. Never a traceback.
     """
-    kind = getattr(error, "kind", "")
-    message = getattr(error, "message", None) or (str(error).splitlines() or [type(error).__name__])[0]
-    where = getattr(error, "path", None)
-    detail = f"{where}: {message}" if where and where not in message else message
-    if kind in ERRORS:
-        return tr(ERRORS[kind]).replace("%1", repo_id) + "\n\n" + detail
-    text = tr("%1 could not be downloaded and converted.").replace("%1", repo_id) + "\n\n" + detail
-    fix = getattr(error, "fix", "")
-    if fix and not _COMMAND_LINE.search(fix):
-        text += "\n" + tr("How to fix: %1").replace("%1", fix)
-    return text
-
-
-_COMMAND_LINE = re.compile(r"hanashi-quantize|huggingface-cli|hf auth|`|\bpip\b")
+    code = error_code(error)
+    if code.startswith("hub.") and code in TEMPLATES:
+        return tr(TEMPLATES[code].what).replace("%1", repo_id) + "\n\n" + english_details(error).split("\n")[0]
+    shown = describe(error)
+    text = tr("%1 could not be downloaded and converted.").replace("%1", repo_id) + "\n\n" + shown.text
+    return f"{text}\n\n{shown.details}" if shown.details else text
 
 
 def duration_text(seconds: float) -> str:
