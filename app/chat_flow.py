@@ -122,6 +122,10 @@ def finish(storage: Storage, request: ReplyRequest, result, model_name: str = ""
     stats = {"reason": result.reason, "n_generated": result.n_generated,
              "tokens_per_s": round(result.tokens_per_s, 2), "n_prompt_tokens": result.n_prompt_tokens,
              "context_used": result.context_used, "n_ctx": result.n_ctx, "seed": result.seed}
+    for key in ("first_token_seconds", "generate_seconds", "dropped_turns", "max_new_tokens"):
+        value = getattr(result, key, None)  # shown under the reply when the conversation is opened again
+        if value is not None:
+            stats[key] = round(value, 3) if isinstance(value, float) else value
     status = STOPPED if result.cancelled else DONE
     return storage.add_message(request.conversation_id, ASSISTANT, result.text, status, model_name, stats,
                                expect=request.version)

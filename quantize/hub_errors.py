@@ -15,11 +15,9 @@ class HubError(ConversionError):
     unsupported, files."""
 
     def __init__(self, kind: str, message: str, path: object = None, fix: str = ""):
-        super().__init__(message, path, fix)
+        super().__init__(message, path, fix, code=f"hub.{kind}")
         self.kind = kind
 
-    def __reduce__(self):  # crosses the child-process boundary intact
-        return (type(self), (self.kind, self.message, self.path, self.fix))
 
 
 def _status(e: BaseException) -> int | None:

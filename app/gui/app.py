@@ -59,8 +59,10 @@ def open_storage(parent=None) -> Storage | None:
         try:
             return Storage(path)
         except StorageError as e:
-            box = QMessageBox(QMessageBox.Icon.Critical, tr("The conversation database has a problem"), str(e),
-                              QMessageBox.StandardButton.NoButton, parent)
+            from .error_text import error_text
+
+            box = QMessageBox(QMessageBox.Icon.Critical, tr("The conversation database has a problem"),
+                              error_text(e), QMessageBox.StandardButton.NoButton, parent)
             fresh = retry = None
             if e.kind == "corrupt":
                 fresh = box.addButton(tr("Keep it aside and start a new one"), QMessageBox.ButtonRole.AcceptRole)

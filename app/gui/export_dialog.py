@@ -42,7 +42,7 @@ def ask_and_export(parent: QWidget, storage: Storage, conversation_id: int, fmt:
     try:
         convo = storage.conversation(conversation_id)
     except (KeyError, StorageError) as e:
-        show_error(parent, tr("The conversation could not be exported"), str(e))
+        show_error(parent, tr("The conversation could not be exported"), e)
         return None
     name = export.file_name({"id": convo.id, "title": convo.title}, fmt)
     kinds = {"md": tr("Markdown (*.md)"), "json": tr("JSON (*.json)")}
@@ -57,7 +57,7 @@ def ask_and_export(parent: QWidget, storage: Storage, conversation_id: int, fmt:
         try:
             written = save(storage, conversation_id, fmt, path)
         except (export.ExportError, StorageError) as e:
-            show_error(parent, tr("The conversation could not be exported"), str(e))
+            show_error(parent, tr("The conversation could not be exported"), e)
             return
         if done is not None:
             done(written)

@@ -105,6 +105,7 @@ class MainWindow(ConversationToolsMixin, ViewSyncMixin, PanelsMixin, QMainWindow
         self.client.loaded.connect(self._on_loaded)
         self.client.load_failed.connect(self._on_load_failed)
         self.client.text.connect(self._on_text)
+        self.client.progress.connect(self._on_progress)
         self.client.finished.connect(self._on_finished)
         self.client.failed.connect(self._on_failed)
         self.chat.shown.connect(self._show_context)
@@ -187,7 +188,7 @@ class MainWindow(ConversationToolsMixin, ViewSyncMixin, PanelsMixin, QMainWindow
         self.model_loaded_for_conversation()
 
     def _on_load_failed(self, path: str, error: Exception, kept: bool) -> None:
-        show_error(self, tr("The model could not be loaded"), str(error))
+        show_error(self, tr("The model could not be loaded"), error)
         if kept:  # the file was refused before the current model was touched
             if self.facts is not None:
                 f = self.facts
@@ -334,6 +335,10 @@ class MainWindow(ConversationToolsMixin, ViewSyncMixin, PanelsMixin, QMainWindow
         else:
             self.composer.cancel_edit()
 
+    def _on_progress(self, rid: int, pieces: int, seconds: float) -> None:
+        if self.request is not None and self.request[0] == rid and seconds > 0:
+            self.status.set_live_speed(pieces / seconds)
+
     def _on_text(self, rid: int, text: str) -> None:
         if self.request is None or self.request[0] != rid:
             return
@@ -374,7 +379,7 @@ class MainWindow(ConversationToolsMixin, ViewSyncMixin, PanelsMixin, QMainWindow
         self.request = None
         self.composer.set_busy(False)
         self.chat.drop_streaming()
-        show_error(self, tr("The reply could not be written"), str(error))
+        show_error(self, tr("The reply could not be written"), error)
 
     # ------------------------------------------------------------ language, closing
 

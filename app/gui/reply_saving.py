@@ -19,6 +19,7 @@ from app.storage import ASSISTANT, TRANSIENT, UNSAVED, Message, StorageError
 
 from .chat_view import copy_to_clipboard
 from .dialogs import show_error
+from .error_text import describe
 from .i18n import tr
 
 RETRY_MS = 5000
@@ -48,7 +49,7 @@ def reason(error: StorageError) -> str:
         "readonly": tr("the conversation database cannot be written"),
         "gone": tr("the conversation was deleted in another window"),
         "stale": tr("the conversation was changed in another window while the reply was written"),
-    }.get(error.kind, error.message)
+    }.get(error.kind) or describe(error).text
 
 
 class UnsavedBar(QFrame):
@@ -170,7 +171,8 @@ class ReplySaver(QObject):
             return
         chat = self.window.chat
         if streaming:
-            chat.finish_reply(unsaved.message())
+            stats = unsaved.result.stats() if hasattr(unsaved.result, "stats") else None
+            chat.finish_reply(unsaved.message(), stats)
         else:
             chat.add_message(unsaved.message())
         bubbles = getattr(chat, "bubbles", None)

@@ -39,7 +39,7 @@ class ViewSyncMixin:
                       tr("This conversation was deleted in another Hanashi window, so nothing was changed."))
             self.reload_conversation()
         else:
-            show_error(self, tr("The conversation database has a problem"), str(e))
+            show_error(self, tr("The conversation database has a problem"), e)
 
     def show_conversation(self, conversation_id: int) -> bool:
         """Show the stored conversation (and any reply that could not be saved); False if it is gone."""
@@ -47,7 +47,7 @@ class ViewSyncMixin:
             convo, messages = self.storage.snapshot(conversation_id)
         except StorageError as e:
             if e.kind != "gone":
-                show_error(self, tr("The conversation database has a problem"), str(e))
+                show_error(self, tr("The conversation database has a problem"), e)
                 return False
             if self.current_id == conversation_id:
                 self.current_id, self.view_version = None, None

@@ -48,7 +48,7 @@ class PanelsMixin:
             try:
                 library.delete(entry)
             except (OSError, ValueError) as e:
-                show_error(self, tr("The model could not be deleted"), str(e))
+                show_error(self, tr("The model could not be deleted"), e)
             self.settings.forget_model(path)
             self._save_settings()
         self._refresh_library()
@@ -105,5 +105,5 @@ class PanelsMixin:
         try:
             settings_io.save(self.settings)
         except OSError as e:
-            show_error(self, tr("The settings could not be saved"), str(e))
+            show_error(self, tr("The settings could not be saved"), e)
 

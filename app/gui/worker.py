@@ -58,10 +58,20 @@ class StreamBuffer:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._pieces: list[tuple[int, str]] = []
+        self._progress: dict[int, tuple[int, float]] = {}  # request id → (pieces written, seconds)
 
     def put(self, request_id: int, text: str) -> None:
         with self._lock:
             self._pieces.append((request_id, text))
+
+    def progress(self, request_id: int, pieces: int, seconds: float) -> None:
+        with self._lock:
+            self._progress[request_id] = (pieces, seconds)
+
+    def take_progress(self) -> dict[int, tuple[int, float]]:
+        with self._lock:
+            out, self._progress = self._progress, {}
+        return out
 
     def take(self) -> list[tuple[int, str]]:
         """Pending text, joined per request, in order."""
@@ -132,7 +142,8 @@ class InferenceWorker(QObject):
             counts = turn_counts(self.engine)
             counts.seed(getattr(request, "token_counts", {}) or {})
             result = generate_reply(self.engine, request.persona, request.turns, sampling=request.sampling,
-                                    on_text=lambda text: self.buffer.put(request_id, text), cancel=stop)
+                                    on_text=lambda text: self.buffer.put(request_id, text), cancel=stop,
+                                    on_progress=lambda n, secs: self.buffer.progress(request_id, n, secs))
             if hasattr(request, "fresh_counts"):  # handed back to the UI thread, which stores them
                 request.fresh_counts = counts.fresh()
         except Exception as e:  # noqa: BLE001
@@ -166,6 +177,7 @@ class EngineClient(QObject):
     loaded = Signal(object)  # ModelFacts
     load_failed = Signal(str, object, bool)  # path, exception, whether a model is still loaded
     text = Signal(int, str)  # request id, a batch of display text
+    progress = Signal(int, int, float)  # request id, pieces written so far, seconds since the first
     finished = Signal(int, object)  # request id, ReplyResult (after the last text batch)
     failed = Signal(int, object)
     busy_changed = Signal(bool)
@@ -225,6 +237,8 @@ class EngineClient(QObject):
     def flush(self) -> None:
         for rid, text in self.buffer.take():
             self.text.emit(rid, text)
+        for rid, (pieces, seconds) in self.buffer.take_progress().items():
+            self.progress.emit(rid, pieces, seconds)
 
     def _settle(self, rid: int | None = None) -> None:
         if rid is not None:

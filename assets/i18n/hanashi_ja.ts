@@ -14,32 +14,32 @@
       <translation>Hanashi のデータフォルダーを使えません：%1</translation>
     </message>
     <message>
-      <location filename="../../app/gui/app.py" line="66" />
+      <location filename="../../app/gui/app.py" line="68" />
       <source>Keep it aside and start a new one</source>
       <translation>別名で保管して新しく始める</translation>
     </message>
     <message>
-      <location filename="../../app/gui/app.py" line="68" />
+      <location filename="../../app/gui/app.py" line="70" />
       <source>Try again</source>
       <translation>再試行</translation>
     </message>
     <message>
-      <location filename="../../app/gui/app.py" line="69" />
+      <location filename="../../app/gui/app.py" line="71" />
       <source>Quit</source>
       <translation>終了</translation>
     </message>
     <message>
-      <location filename="../../app/gui/app.py" line="74" />
+      <location filename="../../app/gui/app.py" line="76" />
       <source>Database kept</source>
       <translation>データベースを保管しました</translation>
     </message>
     <message>
-      <location filename="../../app/gui/app.py" line="75" />
+      <location filename="../../app/gui/app.py" line="77" />
       <source>The damaged file was kept as %1.</source>
       <translation>壊れたファイルは %1 として保管しました。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/app.py" line="208" />
+      <location filename="../../app/gui/app.py" line="210" />
       <source>Settings</source>
       <translation>設定</translation>
     </message>
@@ -66,7 +66,7 @@
     <message>
       <location filename="../../app/gui/composer.py" line="179" />
       <source>Editing a message: sending replaces it and every message after it.</source>
-      <translation>メッセージを編集中:送信すると、このメッセージとそれ以降のすべてのメッセージが置き換わります。</translation>
+      <translation>メッセージを編集中：送信すると、このメッセージとそれ以降のすべてのメッセージが置き換わります。</translation>
     </message>
     <message>
       <location filename="../../app/gui/composer.py" line="180" />
@@ -946,12 +946,12 @@
     <message>
       <location filename="../../app/gui/gpu_notice.py" line="27" />
       <source>Your NVIDIA GPU is not used: llama.cpp was installed without GPU support, so models run on the CPU. To reinstall it with CUDA (a long compile), run:</source>
-      <translation>NVIDIA の GPU が使われていません。llama.cpp が GPU 対応なしでインストールされているため、モデルは CPU で動いています。CUDA 対応で入れ直すには(コンパイルに時間がかかります)、次を実行してください:</translation>
+      <translation>NVIDIA の GPU が使われていません。llama.cpp が GPU 対応なしでインストールされているため、モデルは CPU で動いています。CUDA 対応で入れ直すには(コンパイルに時間がかかります)、次を実行してください：</translation>
     </message>
     <message>
       <location filename="../../app/gui/gpu_notice.py" line="29" />
       <source>Your NVIDIA GPU is not used: llama.cpp was built without GPU support, so models run on the CPU. To build it with CUDA (a long compile), quit Hanashi and run:</source>
-      <translation>NVIDIA の GPU が使われていません。llama.cpp が GPU 対応なしでビルドされているため、モデルは CPU で動いています。CUDA 対応でビルドするには(コンパイルに時間がかかります)、Hanashi を終了して次を実行してください:</translation>
+      <translation>NVIDIA の GPU が使われていません。llama.cpp が GPU 対応なしでビルドされているため、モデルは CPU で動いています。CUDA 対応でビルドするには(コンパイルに時間がかかります)、Hanashi を終了して次を実行してください：</translation>
     </message>
     <message>
       <location filename="../../app/gui/gpu_notice.py" line="38" />
@@ -966,7 +966,7 @@
     <message>
       <location filename="../../app/gui/gpu_notice.py" line="42" />
       <source>This build of llama.cpp has no GPU support, so models run on the CPU. To use your NVIDIA GPU, run:</source>
-      <translation>この llama.cpp は GPU に対応していないため、モデルは CPU で動きます。NVIDIA の GPU を使うには、次を実行してください:</translation>
+      <translation>この llama.cpp は GPU に対応していないため、モデルは CPU で動きます。NVIDIA の GPU を使うには、次を実行してください：</translation>
     </message>
     <message>
       <location filename="../../app/gui/gpu_notice.py" line="101" />
@@ -979,137 +979,137 @@
       <translation>閉じる</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="190" />
+      <location filename="../../app/gui/main_window.py" line="191" />
       <source>The model could not be loaded</source>
       <translation>モデルを読み込めませんでした</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="250" />
+      <location filename="../../app/gui/main_window.py" line="251" />
       <source>Delete conversation</source>
       <translation>会話を削除</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="250" />
+      <location filename="../../app/gui/main_window.py" line="251" />
       <source>Delete "%1" and all its messages?</source>
       <translation>「%1」とそのすべてのメッセージを削除しますか?</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="251" />
+      <location filename="../../app/gui/main_window.py" line="252" />
       <source>Delete</source>
       <translation>削除</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="353" />
+      <location filename="../../app/gui/main_window.py" line="358" />
       <source>Empty reply: {0}</source>
-      <translation>空の返答: {0}</translation>
+      <translation>空の返答：{0}</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="377" />
+      <location filename="../../app/gui/main_window.py" line="382" />
       <source>The reply could not be written</source>
       <translation>返答を生成できませんでした</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="382" />
+      <location filename="../../app/gui/main_window.py" line="387" />
       <source>&amp;New conversation</source>
       <translation>新しい会話(&amp;N)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="383" />
+      <location filename="../../app/gui/main_window.py" line="388" />
       <source>Model &amp;library…</source>
       <translation>モデルライブラリ(&amp;L)…</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="384" />
+      <location filename="../../app/gui/main_window.py" line="389" />
       <source>&amp;Export conversation as Markdown…</source>
       <translation>会話を Markdown で書き出す(&amp;E)…</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="385" />
+      <location filename="../../app/gui/main_window.py" line="390" />
       <source>Export conversation as &amp;JSON…</source>
       <translation>会話を JSON で書き出す(&amp;J)…</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="386" />
+      <location filename="../../app/gui/main_window.py" line="391" />
       <source>&amp;Settings…</source>
       <translation>設定(&amp;S)…</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="387" />
+      <location filename="../../app/gui/main_window.py" line="392" />
       <source>&amp;Persona and sampling…</source>
       <translation>ペルソナとサンプリング(&amp;P)…</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="388" />
+      <location filename="../../app/gui/main_window.py" line="393" />
       <source>&amp;Regenerate reply</source>
       <translation>返答を再生成(&amp;R)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="389" />
+      <location filename="../../app/gui/main_window.py" line="394" />
       <source>Re&amp;name conversation</source>
       <translation>会話の名前を変更(&amp;M)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="390" />
+      <location filename="../../app/gui/main_window.py" line="395" />
       <source>&amp;Search conversations</source>
       <translation>会話を検索(&amp;S)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="391" />
+      <location filename="../../app/gui/main_window.py" line="396" />
       <source>&amp;Quit</source>
       <translation>終了(&amp;Q)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="392" />
+      <location filename="../../app/gui/main_window.py" line="397" />
       <source>&amp;File</source>
       <translation>ファイル(&amp;F)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="393" />
+      <location filename="../../app/gui/main_window.py" line="398" />
       <source>&amp;Conversation</source>
       <translation>会話(&amp;C)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="394" />
+      <location filename="../../app/gui/main_window.py" line="399" />
       <source>&amp;Settings</source>
       <translation>設定(&amp;S)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="395" />
+      <location filename="../../app/gui/main_window.py" line="400" />
       <source>&amp;Language</source>
       <translation>言語(&amp;L)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="397" />
+      <location filename="../../app/gui/main_window.py" line="402" />
       <source>Follow the system</source>
       <translation>システムに合わせる</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="399" />
+      <location filename="../../app/gui/main_window.py" line="404" />
       <source>You are chatting with the tiny demo model: it only knows a few answers. Add a real model for real conversations.</source>
       <translation>小さなデモモデルと会話しています。答えられるのはいくつかの質問だけです。本格的な会話には実際のモデルを追加してください。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="401" />
+      <location filename="../../app/gui/main_window.py" line="406" />
       <source>Add a model…</source>
       <translation>モデルを追加…</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="411" />
+      <location filename="../../app/gui/main_window.py" line="416" />
       <source>A model is being imported</source>
       <translation>モデルを取り込み中です</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="412" />
+      <location filename="../../app/gui/main_window.py" line="417" />
       <source>Hanashi is still importing a model. Stop the import and quit? The unfinished file will be removed.</source>
       <translation>モデルの取り込みがまだ終わっていません。取り込みを中止して終了しますか？ 途中のファイルは削除されます。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="415" />
+      <location filename="../../app/gui/main_window.py" line="420" />
       <source>Keep importing</source>
       <translation>取り込みを続ける</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="416" />
+      <location filename="../../app/gui/main_window.py" line="421" />
       <source>Stop and quit</source>
       <translation>中止して終了</translation>
     </message>
@@ -1591,62 +1591,62 @@ Assistant: はい、わかりました。</source>
       <translation>返答は途中で打ち切られました。モデルのコンテキスト（%1 トークン）がいっぱいです。新しい会話を始めるか、設定でコンテキストを大きくしてモデルを読み込み直してください。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/reply_saving.py" line="46" />
+      <location filename="../../app/gui/reply_saving.py" line="47" />
       <source>the disk is full</source>
       <translation>ディスクがいっぱいです</translation>
     </message>
     <message>
-      <location filename="../../app/gui/reply_saving.py" line="47" />
+      <location filename="../../app/gui/reply_saving.py" line="48" />
       <source>the conversation database is locked by another program</source>
       <translation>会話データベースが別のプログラムにロックされています</translation>
     </message>
     <message>
-      <location filename="../../app/gui/reply_saving.py" line="48" />
+      <location filename="../../app/gui/reply_saving.py" line="49" />
       <source>the conversation database cannot be written</source>
       <translation>会話データベースに書き込めません</translation>
     </message>
     <message>
-      <location filename="../../app/gui/reply_saving.py" line="49" />
+      <location filename="../../app/gui/reply_saving.py" line="50" />
       <source>the conversation was deleted in another window</source>
       <translation>会話が別のウィンドウで削除されました</translation>
     </message>
     <message>
-      <location filename="../../app/gui/reply_saving.py" line="50" />
+      <location filename="../../app/gui/reply_saving.py" line="51" />
       <source>the conversation was changed in another window while the reply was written</source>
       <translation>返答を書いている間に、会話が別のウィンドウで変更されました</translation>
     </message>
     <message>
-      <location filename="../../app/gui/reply_saving.py" line="75" />
+      <location filename="../../app/gui/reply_saving.py" line="76" />
       <source>This reply could not be saved: {0}. It is kept here and saved as soon as it can be (Hanashi tries again every few seconds); you can also copy it.</source>
       <translation>この返答を保存できませんでした：{0}。返答はここに残してあり、保存できるようになりしだい保存します(Hanashi は数秒ごとに再試行します)。コピーもできます。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/reply_saving.py" line="78" />
+      <location filename="../../app/gui/reply_saving.py" line="79" />
       <source>This reply was not saved: {0}. Copy it to keep it.</source>
       <translation>この返答は保存されていません：{0}。残したい場合はコピーしてください。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/reply_saving.py" line="80" />
+      <location filename="../../app/gui/reply_saving.py" line="81" />
       <source>Retry save</source>
       <translation>保存を再試行</translation>
     </message>
     <message>
-      <location filename="../../app/gui/reply_saving.py" line="82" />
+      <location filename="../../app/gui/reply_saving.py" line="83" />
       <source>Discard</source>
       <translation>破棄</translation>
     </message>
     <message>
-      <location filename="../../app/gui/reply_saving.py" line="133" />
+      <location filename="../../app/gui/reply_saving.py" line="134" />
       <source>The last reply is not saved yet</source>
       <translation>最後の返答がまだ保存されていません</translation>
     </message>
     <message>
-      <location filename="../../app/gui/reply_saving.py" line="134" />
+      <location filename="../../app/gui/reply_saving.py" line="135" />
       <source>Save the reply (Retry save), or copy and discard it, before sending the next message. What you typed is kept.</source>
       <translation>次のメッセージを送る前に、返答を保存する(保存を再試行)か、コピーして破棄してください。入力した文章は残っています。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/reply_saving.py" line="178" />
+      <location filename="../../app/gui/reply_saving.py" line="180" />
       <source>not saved</source>
       <translation>未保存</translation>
     </message>
@@ -1708,17 +1708,17 @@ Assistant: はい、わかりました。</source>
     <message>
       <location filename="../../app/gui/settings_dialog.py" line="128" />
       <source>Automatic (%1: %2 physical cores, one left free)</source>
-      <translation type="unfinished" />
+      <translation>自動（%1：物理コア %2 個、1 個は空けておく）</translation>
     </message>
     <message>
       <location filename="../../app/gui/settings_dialog.py" line="129" />
       <source>Automatic (%1: %2 physical cores)</source>
-      <translation type="unfinished" />
+      <translation>自動（%1：物理コア %2 個）</translation>
     </message>
     <message>
       <location filename="../../app/gui/settings_dialog.py" line="131" />
       <source>Automatic: one thread per physical core (hyperthreads do not count). On a computer with four cores or fewer, one core is left free for the window while a reply is written; reading the prompt uses every core. Cores that other programs keep busy when the model is loaded are left to them.</source>
-      <translation type="unfinished" />
+      <translation>自動：物理コア 1 個につき 1 スレッド（ハイパースレッドは数えません）。コアが 4 個以下のコンピューターでは、返答を書く間、ウィンドウのためにコアを 1 個空けておきます。プロンプトの読み込みにはすべてのコアを使います。モデルを読み込むときにほかのプログラムが使っているコアは、そのプログラムに残します。</translation>
     </message>
     <message>
       <location filename="../../app/gui/settings_dialog.py" line="135" />
