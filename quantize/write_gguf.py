@@ -118,18 +118,30 @@ def write_gguf(path: Path, arch: _Arch, metadata: Callable[[gguf.GGUFWriter], No
     w.add_file_type(_FILE_TYPE[float_type])
     w.add_quantization_version(gguf.GGML_QUANT_VERSION)
     plan = arch.plan if with_tensors else []
+    add_tensor_infos(w, plan, float_type)
+    w.write_header_to_file(path=Path(path))
+    total = planned_bytes(arch, float_type) if with_tensors else 0
+    write_tensors(w, arch, plan, float_type, progress, cancelled, allow_nonfinite, 0, total)
+
+
+def add_tensor_infos(w: gguf.GGUFWriter, plan, float_type: str) -> None:
+    """Declare each planned tensor (name, shape, stored type) in the header."""
     for p in plan:
         st = storage_type(p, float_type)
         n = int(np.prod(p.shape))
         np_dtype = {"f32": np.float32, "f16": np.float16, "bf16": np.uint16}[st]
         w.add_tensor_info(p.name, p.shape, np.dtype(np_dtype), n * _BYTES[st],
                           raw_dtype=_GGML[st] if st == "bf16" else None)
-    w.write_header_to_file(path=Path(path))
+
+
+def write_tensors(w: gguf.GGUFWriter, arch: _Arch, plan, float_type: str,
+                  progress: Callable[[int, int, str], None] | None, cancelled: Callable[[], bool] | None,
+                  allow_nonfinite: bool, done: int, total: int) -> None:
+    """Write the metadata, the tensor table and each tensor's data (after the header), checked
+    as it is converted; flush to disk and close the writer, whatever happens."""
     try:
         w.write_kv_data_to_file()
         w.write_ti_data_to_file()
-        total = planned_bytes(arch, float_type) if with_tensors else 0
-        done = 0
         for p in plan:
             if cancelled and cancelled():
                 raise ConversionCancelled()

@@ -9,7 +9,6 @@ f16 otherwise (they are never quantized).
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Callable
 
@@ -19,8 +18,8 @@ import numpy as np
 from ..errors import ConversionCancelled
 from ..families import FAMILIES, sampling_json
 from ..metadata import FORMAT_VERSION, PREFIX, SOURCE_REPO_KEY, SOURCE_REVISION_KEY
-from ..write_gguf import _BYTES, _FILE_TYPE, _GGML, count_nonfinite, nonfinite_error, planned_bytes, \
-    storage_type, to_type
+from ..write_gguf import _FILE_TYPE, add_tensor_infos, count_nonfinite, nonfinite_error, planned_bytes, \
+    to_type, write_tensors
 from . import byte_vocab, layout
 from .arch import ByGPT
 from .encoding import ByteEncoder
@@ -106,36 +105,6 @@ def write_bygpt(path: Path, arch: ByGPT, metadata: Callable[[gguf.GGUFWriter], N
         if progress:
             progress(done, total, layout.EXTRA_PREFIX + "tensor." + p.name)
     add_extra_index(w, [p.name for p in arch.extras])
-    for p in arch.plan:
-        st = storage_type(p, float_type)
-        n = int(np.prod(p.shape))
-        np_dtype = {"f32": np.float32, "f16": np.float16, "bf16": np.uint16}[st]
-        w.add_tensor_info(p.name, p.shape, np.dtype(np_dtype), n * _BYTES[st],
-                          raw_dtype=_GGML[st] if st == "bf16" else None)
+    add_tensor_infos(w, arch.plan, float_type)
     w.write_header_to_file(path=Path(path))
-    try:
-        w.write_kv_data_to_file()
-        w.write_ti_data_to_file()
-        for p in arch.plan:
-            if cancelled and cancelled():
-                raise ConversionCancelled()
-            stored = storage_type(p, float_type)
-            with np.errstate(over="ignore", invalid="ignore"):
-                data = to_type(p.produce(), arch.ckpt.dtype(p.source), stored)
-            if tuple(data.shape) != tuple(p.shape):
-                raise AssertionError(f"{p.name}: produced {data.shape}, planned {p.shape}")
-            if not allow_nonfinite:
-                bad = count_nonfinite(data, stored)
-                if bad:
-                    raise nonfinite_error(p, arch, stored, bad, data.size)
-            w.write_tensor_data(data)
-            done += data.nbytes
-            del data
-            arch.ckpt.release(p.source)
-            if progress:
-                progress(done, total, p.name)
-        for f in w.fout or []:
-            f.flush()
-            os.fsync(f.fileno())
-    finally:
-        w.close()
+    write_tensors(w, arch, arch.plan, float_type, progress, cancelled, allow_nonfinite, done, total)
