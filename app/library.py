@@ -11,6 +11,7 @@ with the reason. Listing never raises, whatever the files contain.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,7 @@ class ModelEntry:
     error: str = ""  # why the model cannot be used (unreadable header, or a value llama.cpp can't use)
     error_code: str = ""  # the same as a stable code (quantize.errors.ExplainedError.code) …
     error_params: dict = field(default_factory=dict)  # … and its values, for the window's own words
+    modified: float = 0.0  # the file's modification time (seconds since the epoch), 0 when unknown
 
     @property
     def usable(self) -> bool:
@@ -112,9 +114,21 @@ def _size_of(path: Path) -> int:
         return 0
 
 
+def _modified(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except (OSError, ValueError):
+        return 0.0
+
+
 def read_entry(path: Path, bundled: bool = False, in_library: bool = False) -> ModelEntry:
     """The library's view of one file; ``error`` says why it cannot be used. Never raises."""
-    path = Path(path)
+    entry = _read_entry(Path(path), bundled, in_library)
+    entry.modified = _modified(entry.path)
+    return entry
+
+
+def _read_entry(path: Path, bundled: bool, in_library: bool) -> ModelEntry:
     try:
         info = checked_info(path)
     except (ConversionError, OSError) as e:
@@ -147,9 +161,19 @@ def _resolved(path: Path) -> Path:
         return Path(path).absolute()
 
 
+def file_identity(path: str | Path) -> tuple:
+    """What tells one file from another: its device and inode (so a symbolic or hard link, or the
+    same path written another way, is the same file), else its resolved path. Never raises."""
+    try:
+        st = os.stat(path)
+        return ("inode", st.st_dev, st.st_ino)
+    except (OSError, ValueError, TypeError):
+        return ("path", str(_resolved(Path(path))))
+
+
 def same_file(a: str | Path, b: str | Path) -> bool:
     """Whether two paths name the same file (links followed where they can be). Never raises."""
-    return _resolved(Path(a)) == _resolved(Path(b))
+    return file_identity(a) == file_identity(b)
 
 
 def is_demo(path: str | Path) -> bool:
@@ -162,22 +186,40 @@ def demo_model() -> Path:
 
 
 def list_models(opened: list[str] | tuple[str, ...] = (), include_demo: bool = True) -> list[ModelEntry]:
-    """Models folder first (by name), then files opened from elsewhere that still exist, then the demo."""
+    """Models folder first (by name), then files opened from elsewhere that still exist, then the demo.
+
+    One row per file: a file reached twice (a link in the models folder to another file there, a
+    hard link, a file opened twice under different paths, the demo opened by hand) is listed once,
+    under its own name rather than a link's where both are in the models folder.
+    """
     try:
         folder = paths.models_dir()
     except OSError:
         folder = None
-    entries = [read_entry(p, in_library=True) for p in _gguf_files(folder)] if folder else []
-    seen = {_resolved(e.path) for e in entries}
+    files = _gguf_files(folder) if folder else []
+    seen: set[tuple] = set()
+    keep: set[Path] = set()
+    for p in sorted(files, key=lambda p: (p.is_symlink(), p.name.lower())):  # real files before links
+        key = file_identity(p)
+        if key not in seen:
+            seen.add(key)
+            keep.add(p)
+    entries = [read_entry(p, in_library=True) for p in files if p in keep]
+    demo = demo_model()
+    demo_key = file_identity(demo) if include_demo and demo.is_file() else None
     for p in opened:
         if not isinstance(p, (str, Path)):
             continue
         path = Path(p)
-        if path.is_file() and _resolved(path) not in seen:
-            seen.add(_resolved(path))
+        try:
+            usable = path.is_file()
+        except (OSError, ValueError):
+            usable = False
+        key = file_identity(path) if usable else None
+        if usable and key not in seen and key != demo_key:
+            seen.add(key)
             entries.append(read_entry(path))
-    demo = demo_model()
-    if include_demo and demo.is_file() and _resolved(demo) not in seen:
+    if demo_key is not None and demo_key not in seen:
         entries.append(read_entry(demo, bundled=True))
     return entries
 

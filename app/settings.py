@@ -23,6 +23,9 @@ from .local_files import NotAFile, describe_os_error, read_small
 LANGUAGES = ("system", "en", "ja")
 THEMES = ("system", "light", "dark")
 MAX_BYTES = 1 << 20  # a settings file is a few hundred bytes; anything this large is not one
+COORDINATE_LIMIT = 1 << 15  # window positions and sizes, in pixels: no screen is larger
+MIN_WINDOW = 200  # the smallest window size worth restoring, in pixels
+MAX_SIDEBAR = 2000  # pixels
 
 
 @dataclass
@@ -36,6 +39,9 @@ class Settings:
     opened_models: list[str] = field(default_factory=list)  # GGUFs opened from outside the models folder
     import_type: str = "q4_k_m"  # the quantization the import dialog offers first
     gpu_notice_seen: bool = False  # "your NVIDIA GPU is unused" was shown once: not again
+    window_geometry: list[int] = field(default_factory=list)  # the main window's [x, y, width, height]; [] = default
+    window_maximized: bool = False
+    sidebar_width: int = 0  # the width the user gave the conversation list, in pixels; 0 = default
     problem: str = field(default="", compare=False)  # why the file could not be read (not saved)
 
     def engine_args(self) -> dict:
@@ -71,6 +77,17 @@ def parse_gpu_layers(value) -> str | int:
     raise ValueError(f"invalid GPU layers {value!r}: use auto, all or a number")
 
 
+def parse_geometry(value) -> list[int]:
+    """``[x, y, width, height]`` in pixels, each a plain int within what a screen can be; raises
+    ValueError otherwise. Whether it is on a screen now is the window's to check (screens change)."""
+    if not isinstance(value, list) or len(value) != 4 \
+            or not all(type(v) is int and -COORDINATE_LIMIT <= v <= COORDINATE_LIMIT for v in value):
+        raise ValueError(f"invalid window geometry {value!r}")
+    if not all(MIN_WINDOW <= v for v in value[2:]):
+        raise ValueError(f"invalid window size {value[2:]!r}")
+    return list(value)
+
+
 def _validated(raw: dict) -> Settings:
     s = Settings()
     for f in dataclasses.fields(Settings):
@@ -87,8 +104,13 @@ def _validated(raw: dict) -> Settings:
                 raise ValueError
             elif f.name == "theme" and value not in THEMES:
                 raise ValueError
-            elif f.name == "gpu_notice_seen":
+            elif f.name in ("gpu_notice_seen", "window_maximized"):
                 if not isinstance(value, bool):
+                    raise ValueError
+            elif f.name == "window_geometry":
+                value = parse_geometry(value)
+            elif f.name == "sidebar_width":
+                if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SIDEBAR:
                     raise ValueError
             elif f.name == "opened_models":
                 if not isinstance(value, list) or not all(isinstance(p, str) for p in value):

@@ -2,7 +2,8 @@
 
 Bubbles carry their actions: Copy on every message, Edit on the user's, Regenerate on the last
 reply. The view only displays; the main window decides what the actions do. Replies show as
-Markdown once written, with their stats and any notice of what was left out or cut short.
+Markdown once written, with their stats and any notice of what was left out or cut short. On a wide
+window the messages keep a readable width (``READABLE_EM``), centred; long lines wrap there.
 
 For the keyboard the conversation is one Tab stop (it scrolls with the arrows, Page Up/Down and
 Ctrl+Home/End, and shows a frame while it has the focus): the bubbles' buttons are clicked, not
@@ -19,7 +20,7 @@ then the reply being written.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QFontInfo, QGuiApplication
 from PySide6.QtWidgets import QApplication, QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from app.storage import ASSISTANT, Message
@@ -35,6 +36,8 @@ BATCH = 25  # older messages built each time the view nears its top
 KEEP = 120  # more bubbles than this are let go (the oldest) once the view is back at the bottom
 NEAR_TOP = 400  # pixels from the top at which older messages are built
 AT_BOTTOM = 24  # pixels from the bottom that still count as following the newest text
+READABLE_EM = 45  # the widest a message gets, in em (45 Japanese characters, about 90 Latin ones a line)
+MARGIN = 12  # pixels around the messages
 
 
 class ChatView(QScrollArea):
@@ -55,7 +58,7 @@ class ChatView(QScrollArea):
         self.inner = QWidget(self)
         self.inner.setObjectName("chat-inner")
         self.column = QVBoxLayout(self.inner)
-        self.column.setContentsMargins(12, 12, 12, 12)
+        self.column.setContentsMargins(MARGIN, MARGIN, MARGIN, MARGIN)
         self.column.setSpacing(10)
         self.empty = QLabel(self.inner)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -289,6 +292,21 @@ class ChatView(QScrollArea):
         self._stick = self._from_bottom <= AT_BOTTOM
         self._schedule_check()
 
+    def readable_width(self) -> int:
+        """The widest the messages get, in pixels: ``READABLE_EM`` of the view's font."""
+        return READABLE_EM * (QFontInfo(self.font()).pixelSize() or self.fontMetrics().height())
+
+    def _fit_width(self) -> None:
+        """On a wide window the messages keep a readable width, centred; on a narrow one they fill it."""
+        side = max(MARGIN, (self.viewport().width() - self.readable_width()) // 2)
+        if self.column.contentsMargins().left() != side:
+            self.column.setContentsMargins(side, MARGIN, side, MARGIN)
+
+    def viewportEvent(self, event) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Resize:  # the window, or the scroll bar coming and going
+            self._fit_width()
+        return super().viewportEvent(event)
+
     def set_dark(self, dark: bool) -> None:
         self.colors = bubble_colors(dark)
         for b in self.bubbles:
@@ -302,6 +320,8 @@ class ChatView(QScrollArea):
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
+        elif event.type() == QEvent.Type.FontChange:
+            self._fit_width()
         super().changeEvent(event)
 
 

@@ -24,7 +24,7 @@ from quantize.convert import OUTPUT_TYPES
 
 from .i18n import N_, current, tr
 from .model_texts import family_text, parity_summary
-from .pull_worker import PullJob, RateMeter, duration_text, error_text
+from .pull_worker import PullJob, RateMeter, error_text, progress_line
 
 COLUMNS = (N_("Model"), N_("Parameters"), N_("Download"), N_("Licence"), N_("Prompt format"),
            N_("Recommended for this computer"))
@@ -296,25 +296,24 @@ class GetModelDialog(QDialog):
     def _on_progress(self, stage: str, done: int, total: int, detail: str) -> None:
         if self.job is None or self.job.flag.is_set():
             return
-        self.stage_label.setText(tr(STAGES[stage]).replace("%1", detail) if stage in STAGES else stage)
-        scale = max(1, total // 1_000_000)  # QProgressBar holds ints: keep byte counts in range
-        self.progress.setRange(0, max(1, total // scale))
-        self.progress.setValue(min(done // scale, self.progress.maximum()))
+        # One bar from the download to the last conversion stage (``job.plan``): it never goes back.
+        shown = tr(STAGES[stage]).replace("%1", detail) if stage in STAGES else stage
+        self.stage_label.setText(progress_line(shown, self.job.plan))
+        self.progress.setRange(0, 1000)
+        self.progress.setValue(self.job.plan.permille)
         if stage == "parity":
             self.bytes_label.setText(parity_summary(ParityFacts("partial", done, total)) if total > 0 else "")
             return
         self.meter.update(stage, done)
         text = tr("%1 of %2").replace("%1", human_size(done)).replace("%2", human_size(total))
-        rate, eta = self.meter.rate(), self.meter.eta(done, total)
+        rate = self.meter.rate()
         if rate > 0:
             text += " — " + tr("%1/s").replace("%1", human_size(int(rate)))
-        if eta is not None:
-            text += " — " + tr("about %1 left").replace("%1", duration_text(eta))
         self.bytes_label.setText(text)
 
     def _reset_progress(self, value: int) -> None:
-        self.progress.setRange(0, 1)
-        self.progress.setValue(value)
+        self.progress.setRange(0, 1000)
+        self.progress.setValue(1000 * value)
         self.bytes_label.clear()
         self.resume_note.clear()
 

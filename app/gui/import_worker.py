@@ -27,6 +27,8 @@ from app.library import ParityFacts, parity_facts
 from quantize.cleanup import sweep_partials
 from quantize.errors import ConversionCancelled
 
+from .progress_plan import ProgressPlan, folder_weight_bytes
+
 
 @dataclass(frozen=True)
 class ImportResult:
@@ -41,6 +43,7 @@ class ImportResult:
 
 
 class _Converter(QObject):
+    sized = Signal(object)  # the checkpoint's weight bytes (int), before any progress
     progress = Signal(str, int, int, str)
     finished = Signal(object)
     failed = Signal(object)
@@ -61,6 +64,7 @@ class _Converter(QObject):
         try:
             if self.flag.is_set():
                 raise ConversionCancelled()
+            self.sized.emit(folder_weight_bytes(self.folder))  # here: a stalled disk never blocks the window
             result = child.run("quantize.convert:convert", (str(self.folder), str(self.target), self.out_type),
                                stage="converting the model folder", path=self.folder, progress=progress,
                                cancelled=self.flag.is_set)
@@ -91,6 +95,7 @@ class ImportJob(QObject):
     """One import on its own thread. Signals arrive on the thread that made the job."""
 
     progress = Signal(str, int, int, str)  # stage (parity | write | quantize), done, total, detail
+    # ``plan`` (ProgressPlan) holds the overall progress and the time left, updated before each ``progress``
     finished = Signal(object)  # ImportResult
     failed = Signal(object)  # exception
     cancelled = Signal()
@@ -101,12 +106,14 @@ class ImportJob(QObject):
         self.folder, self.target, self.out_type = Path(folder), Path(target), out_type
         self.flag = threading.Event()
         self._ended = False
+        self.plan = ProgressPlan.for_import(out_type)
         self.thread = QThread()
         self.thread.setObjectName("hanashi-import")
         self.converter = _Converter(self.folder, self.target, out_type, self.flag)
         self.converter.moveToThread(self.thread)
         self.thread.started.connect(self.converter.run)
         # Bound slots of this object (which lives on the UI thread): queued, so they run there.
+        self.converter.sized.connect(self._on_sized)
         self.converter.progress.connect(self._on_progress)
         self.converter.finished.connect(self._on_finished)
         self.converter.failed.connect(self._on_failed)
@@ -138,12 +145,18 @@ class ImportJob(QObject):
     def running(self) -> bool:
         return self.thread.isRunning()
 
+    @Slot(object)
+    def _on_sized(self, source_bytes: int) -> None:
+        self.plan.set_source_bytes(source_bytes)
+
     @Slot(str, int, int, str)
     def _on_progress(self, stage: str, done: int, total: int, detail: str) -> None:
+        self.plan.update(stage, done, total)
         self.progress.emit(stage, done, total, detail)
 
     @Slot(object)
     def _on_finished(self, result) -> None:
+        self.plan.finish()
         self._end(self.finished, result)
 
     @Slot(object)

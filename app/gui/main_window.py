@@ -32,6 +32,7 @@ from .sidebar import Sidebar
 from .stale_view import ViewSyncMixin
 from .status_bar import StatusBar
 from .window_panels import PanelsMixin
+from .window_state import WindowState
 from .worker import EngineClient, ModelFacts
 
 
@@ -88,6 +89,7 @@ class MainWindow(ConversationToolsMixin, ViewSyncMixin, PanelsMixin, QMainWindow
         splitter.setSizes([240, 760])
         self.setCentralWidget(splitter)
         self.resize(1040, 700)
+        self.window_state = WindowState(self, splitter, self.sidebar)  # remembered size, place, sidebar
         self._make_actions()
 
         self.sidebar.selected.connect(self.select_conversation)
@@ -132,6 +134,7 @@ class MainWindow(ConversationToolsMixin, ViewSyncMixin, PanelsMixin, QMainWindow
         self.a_rename = action(self.sidebar.rename_current, "F2")
         self.a_search = action(lambda: self.sidebar.search.setFocus(), QKeySequence.StandardKey.Find)
         self.a_quit = action(self.close, QKeySequence.StandardKey.Quit)
+        self.a_quit.setShortcuts(QKeySequence.keyBindings(QKeySequence.StandardKey.Quit) or [QKeySequence("Ctrl+Q")])
         self.esc = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
         self.esc.setContext(Qt.ShortcutContext.WindowShortcut)
         self.esc.activated.connect(self.escape)
@@ -430,6 +433,8 @@ class MainWindow(ConversationToolsMixin, ViewSyncMixin, PanelsMixin, QMainWindow
                 event.ignore()
                 return
             self.library_window.stop_import()  # the import may have ended meanwhile: then nothing to do
+        if self.window_state.remember():  # changed: saved for the next start
+            self._save_settings()
         if self.client.generating:  # keep the reply written so far: stop it and let it be committed
             loop = QEventLoop()
             self.client.finished.connect(loop.quit)

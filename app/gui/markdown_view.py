@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontDatabase, QImage, QTextCursor, QTextDocument, QTextOption
 from PySide6.QtWidgets import (QApplication, QFrame, QHBoxLayout, QLabel, QSizePolicy, QTextBrowser, QToolButton,
                                QVBoxLayout, QWidget)
 
-from .i18n import tr
+from .i18n import N_, tr
 from .markdown_html import CODE, TEXT, Segment, segments, to_html
 
 
@@ -109,6 +109,41 @@ def monospace_font() -> QFont:
     return font
 
 
+COPIED_MS = 1500  # how long a Copy button says "Copied"
+
+
+class CopyButton(QToolButton):
+    """A Copy button that says "Copied" for a moment after each click (``COPIED_MS``), then its own
+    text again. Not a Tab stop: the conversation is one."""
+
+    def __init__(self, label: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.label = label  # the untranslated text (``tr`` is applied when shown)
+        self.setAutoRaise(True)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(COPIED_MS)
+        self.timer.timeout.connect(self.retranslate)
+        self.clicked.connect(self._copied)
+
+    @property
+    def copied(self) -> bool:
+        return self.timer.isActive()
+
+    def _copied(self) -> None:
+        self.timer.start()
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setText(tr("Copied") if self.copied else tr(self.label))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+
 class CodeBlock(QFrame):
     """A fenced code block: its language, a Copy button, the code in a monospace font."""
 
@@ -120,10 +155,8 @@ class CodeBlock(QFrame):
         self.code = ""
         self.language = QLabel(self)
         self.language.setObjectName("code-language")
-        self.copy_button = QToolButton(self)
+        self.copy_button = CopyButton(N_("Copy code"), self)  # says "Copied" for a moment once clicked
         self.copy_button.setObjectName("code-copy")
-        self.copy_button.setAutoRaise(True)
-        self.copy_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the conversation is one Tab stop
         self.copy_button.clicked.connect(lambda: self.copy_requested.emit(self.code))
         self.text = MessageText(self)
         self.text.setObjectName("code-text")
@@ -147,7 +180,7 @@ class CodeBlock(QFrame):
         self.text.set_text(code)
 
     def retranslate(self) -> None:
-        self.copy_button.setText(tr("Copy code"))
+        self.copy_button.retranslate()
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

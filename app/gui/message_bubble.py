@@ -1,7 +1,8 @@
 """One message of the chat view: who wrote it, its text, its state, its actions and its stats.
 
 A bubble carries Copy on every message (the text as written: a reply's Markdown source), Edit
-on the user's and Regenerate on the last reply; it only emits what was asked for. A reply is
+on the user's and Regenerate on the last reply; it only emits what was asked for. Copy reads
+"Copied" for a moment after a click (``CopyButton``). A reply is
 shown as Markdown (``MarkdownView``; code blocks have their own Copy) once finished, and as plain
 text growing in place while it is written. Under a finished reply: a quiet notice when older
 messages were left out or the reply was cut short, and its stats (``reply_notes``).
@@ -15,8 +16,8 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLay
 
 from app.storage import STOPPED, USER, Message
 
-from .i18n import tr
-from .markdown_view import MarkdownView, MessageText
+from .i18n import N_, tr
+from .markdown_view import CopyButton, MarkdownView, MessageText
 from .reply_notes import notice_text, stats_text
 
 __all__ = ["MessageBubble", "MessageText"]
@@ -40,7 +41,8 @@ class MessageBubble(QFrame):
         self.who.setObjectName("bubble-who")
         self.note = QLabel(self)
         self.note.setObjectName("bubble-note")
-        self.copy_button = self._tool(lambda: self.copy_requested.emit(self.content))
+        self.copy_button = CopyButton(N_("Copy"), self)  # says "Copied" for a moment once clicked
+        self.copy_button.clicked.connect(lambda: self.copy_requested.emit(self.content))
         self.edit_button = self._tool(lambda: self.edit_requested.emit(self.message_id))
         self.regenerate_button = self._tool(self.regenerate_requested)
         self.edit_button.setVisible(role == USER)
@@ -126,7 +128,7 @@ class MessageBubble(QFrame):
             self.note.setText(tr("(stopped)"))
         else:
             self.note.setText("")
-        self.copy_button.setText(tr("Copy"))
+        self.copy_button.retranslate()
         self.edit_button.setText(tr("Edit"))
         self.regenerate_button.setText(tr("Regenerate"))
         shown = {} if self.streaming or self.role == USER else self.stats

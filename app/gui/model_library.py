@@ -1,6 +1,9 @@
 """The model library window: the GGUFs Hanashi knows, loading, opening, deleting, importing a
-Hugging Face folder (convert + quantize with a progress bar, cancelable, parity report at the end),
-and "Get a model…" (``get_model_dialog``: download from the Hub, convert and load in one step).
+Hugging Face folder (convert + quantize with one progress bar over every stage, the stage's name
+and the time left; cancelable; parity report at the end), and "Get a model…" (``get_model_dialog``:
+download from the Hub, convert and load in one step). One row per file (``library.list_models``);
+models of the same name are told apart by file and date (``library_rows``). The main window's
+shortcuts are given to this window (and to Get a model…), so they work from here too.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from .error_text import problem_text
 from .get_model_dialog import GetModelDialog
 from .i18n import N_, current, tr
 from .import_worker import ImportJob, ImportResult
+from .library_rows import DETAIL_ROLE, NameDelegate, details, tooltip
+from .pull_worker import progress_line
 from .model_texts import family_text, parity_cell, parity_summary
 
 COLUMNS = (N_("Name"), N_("Family"), N_("Type"), N_("Size"), N_("Tokenizer parity"), N_("Where"))
@@ -57,6 +62,7 @@ class ModelLibrary(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.setItemDelegateForColumn(0, NameDelegate(self.table))
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.table.cellDoubleClicked.connect(lambda *_: self._load_selected())
         self.get_button = QPushButton(self)
@@ -115,21 +121,26 @@ class ModelLibrary(QDialog):
     def refresh(self, entries: list[ModelEntry], loaded_path: str = "") -> None:
         self.entries, self.loaded_path = entries, loaded_path
         self.table.setRowCount(len(entries))
+        apart = details(entries)  # models of the same name (two imports of one folder) told apart
         for row, e in enumerate(entries):
             where = tr("bundled demo") if e.bundled else tr("models folder") if e.in_library else str(e.path.parent)
             problem = problem_text(e.error_code, e.error_params, e.path.name, e.error) if e.error else ""
             family = family_text(e) if not e.error else tr("unreadable: %1").replace("%1", problem)
             cells = (e.name, family, e.quant, e.size_text, parity_cell(e.parity_facts) if not e.error else "", where)
+            loaded = bool(loaded_path) and (str(e.path) == loaded_path or library.same_file(e.path, loaded_path))
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setToolTip(str(e.path) if col == 0 else f"{text}\n\n{e.path}: {e.error}"
+                item.setToolTip(tooltip(e) if col == 0 else f"{text}\n\n{e.path}: {e.error}"
                                 if col == 1 and e.error and problem != e.error else text)
-                if str(e.path) == loaded_path:
+                if col == 0 and apart[row]:
+                    item.setData(DETAIL_ROLE, apart[row])
+                if loaded:
                     font = QFont(item.font())
                     font.setBold(True)
                     item.setFont(font)
                 self.table.setItem(row, col, item)
         self.table.resizeColumnsToContents()
+        self.table.resizeRowsToContents()
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self._update_buttons()
 
@@ -139,8 +150,9 @@ class ModelLibrary(QDialog):
 
     def select_path(self, path: str | Path) -> None:
         for row, e in enumerate(self.entries):
-            if str(e.path) == str(path):
+            if str(e.path) == str(path) or library.same_file(e.path, path):
                 self.table.selectRow(row)
+                return
 
     def _update_buttons(self) -> None:
         e = self.selected()
@@ -172,6 +184,7 @@ class ModelLibrary(QDialog):
         """The Get a model window (made on first use; ``memory``: free RAM and VRAM, measured when None)."""
         if self.get_dialog is None:
             d = GetModelDialog(self, self.type_combo.currentText(), memory)
+            d.addActions(self.actions())  # the app's shortcuts (given to this window) work there too
             d.load_requested.connect(self.load_requested)
             d.pulled.connect(self.imported)
             d.busy.connect(lambda busy: self.import_button.setEnabled(not busy and self.import_job is None))
@@ -241,17 +254,18 @@ class ModelLibrary(QDialog):
         return job.wait(timeout_ms)
 
     def _on_progress(self, stage: str, done: int, total: int, detail: str) -> None:
-        if self.import_job is not None and self.import_job.flag.is_set():
+        job = self.import_job
+        if job is None or job.flag.is_set():
             return
-        self.stage_label.setText(tr(STAGES.get(stage, stage)))
-        scale = max(1, total // 1_000_000)  # QProgressBar holds ints: keep byte counts in range
-        self.progress.setRange(0, max(1, total // scale))
-        self.progress.setValue(min(done // scale, self.progress.maximum()))
+        # One bar over every stage (its plan weighs them by what they cost): it never goes back.
+        self.stage_label.setText(progress_line(tr(STAGES.get(stage, stage)), job.plan))
+        self.progress.setRange(0, 1000)
+        self.progress.setValue(job.plan.permille)
 
     def _on_finished(self, result: ImportResult) -> None:
         self.last_result = result
-        self.progress.setRange(0, 1)
-        self.progress.setValue(1)
+        self.progress.setRange(0, 1000)
+        self.progress.setValue(1000)
         self.stage_label.setText(tr("Imported %1").replace("%1", result.path.name))
         verdict = (tr("Tokenizer parity: exact — llama.cpp tokenizes exactly like the original model.")
                    if result.parity_exact else

@@ -28,6 +28,7 @@ from quantize.errors import ConversionCancelled
 
 from .error_text import TEMPLATES, describe, english_details, error_code
 from .i18n import tr
+from .progress_plan import ProgressPlan
 
 class RateMeter:
     """Bytes per second over the last few seconds of one stage, and the time left at that rate."""
@@ -116,6 +117,7 @@ class PullJob(QObject):
     """One download + conversion on its own thread. Signals arrive on the thread that made the job."""
 
     progress = Signal(str, int, int, str)  # stage, done, total, detail
+    # ``plan`` (ProgressPlan) holds the overall progress and the time left, updated before each ``progress``
     finished = Signal(object)  # quantize.hub.PullResult
     failed = Signal(object)  # exception
     cancelled = Signal()
@@ -128,6 +130,7 @@ class PullJob(QObject):
         self.revision = revision
         self.flag = threading.Event()
         self._ended = False
+        self.plan = ProgressPlan.for_pull(out_type)
         self.thread = QThread()
         self.thread.setObjectName("hanashi-pull")
         self.puller = _Puller(self)
@@ -165,10 +168,12 @@ class PullJob(QObject):
 
     @Slot(str, int, int, str)
     def _on_progress(self, stage: str, done: int, total: int, detail: str) -> None:
+        self.plan.update(stage, done, total)
         self.progress.emit(stage, done, total, detail)
 
     @Slot(object)
     def _on_finished(self, result) -> None:
+        self.plan.finish()
         self._end(self.finished, result)
 
     @Slot(object)
@@ -208,3 +213,14 @@ def duration_text(seconds: float) -> str:
     if s < 3600:
         return tr("%1 min").replace("%1", str((s + 30) // 60))
     return tr("%1 h %2 min").replace("%1", str(s // 3600)).replace("%2", str(s % 3600 // 60))
+
+
+def progress_line(stage_text: str, plan: ProgressPlan) -> str:
+    """The stage a job is at, which step of how many, and the time left over the whole job."""
+    text = stage_text
+    if plan.index >= 0 and len(plan.stages) > 1:
+        text += " " + tr("(step %1 of %2)").replace("%1", str(plan.index + 1)).replace("%2", str(len(plan.stages)))
+    eta = plan.eta()
+    if eta is not None:
+        text += " — " + tr("about %1 left").replace("%1", duration_text(eta))
+    return text

@@ -33,6 +33,7 @@ class PanelsMixin:
             w.open_requested.connect(self.open_model_file)
             w.delete_requested.connect(self.delete_model)
             w.imported.connect(lambda path: self._refresh_library())
+            w.addActions(self.actions())  # the app's shortcuts (Ctrl+N, Ctrl+Q, …) work from the library too
             self.library_window = w
         self._refresh_library()
         self.library_window.show()
