@@ -4,6 +4,10 @@ At a terminal: type a message and press Enter; Ctrl-C stops a reply (the convers
 ``/reset`` starts over, ``/exit`` or Ctrl-D leaves. With stdin not a terminal, each input line is
 one message and each reply is printed on stdout, so the chat can be scripted; messages about the
 model go to stderr.
+
+``--save`` keeps the conversation in the desktop app's database (``app.cli_save``): a new
+conversation, titled by the first message, or with ``--save ID`` conversation ID continued (its
+messages are the context). The app may be open on the same database at the same time.
 """
 
 from __future__ import annotations
@@ -14,10 +18,11 @@ import sys
 from pathlib import Path
 
 from app import gpu_status
+from app.cli_save import SavedChat, SaveRefused
 from app.formats import MessageTooLongError
 from app.local_files import describe_os_error, read_small
 
-from .engine import (CANCELLED, ERROR, ChatSession, EngineError, EngineWorker,
+from .engine import (CANCELLED, DONE, ERROR, ChatSession, EngineError, EngineWorker,
                      ModelLoadError)
 
 COMMANDS = "/reset clears the conversation, /exit leaves"
@@ -25,6 +30,7 @@ COMMANDS = "/reset clears the conversation, /exit leaves"
 # model then costs one wake-up and one write per batch rather than per token.
 TEXT_BATCH_S = 0.03
 PERSONA_MAX_BYTES = 1 << 20
+NEW = 0  # --save without an id (ids start at 1)
 
 
 def gpu_layers_arg(text: str) -> str:
@@ -39,6 +45,17 @@ def gpu_layers_arg(text: str) -> str:
     return word
 
 
+def conversation_id_arg(text: str) -> int:
+    try:
+        value = int(text.strip())
+        if value < 1:
+            raise ValueError
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a conversation id (a whole number from "
+                                         "`hanashi export --list`)") from None
+    return value
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("model", help="a .gguf model file (converted by hanashi-quantize, or any llama.cpp GGUF)")
     p.add_argument("--persona", metavar="FILE", help="a text file with the persona (User:/Assistant: lines)")
@@ -51,6 +68,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--threads", type=int, metavar="N",
                    help="CPU threads (default: physical cores, one left free on small machines)")
     p.add_argument("--stats", action="store_true", help="print token counts and speed after each reply")
+    p.add_argument("--save", nargs="?", const=NEW, type=conversation_id_arg, metavar="ID",
+                   help="keep the conversation in the desktop app's database (a new one, titled by the first "
+                   "message); with ID, continue that conversation (`hanashi export --list` shows the ids)")
 
 
 class TerminalChat:
@@ -62,6 +82,8 @@ class TerminalChat:
         self.interactive = self.stdin.isatty()
         self.worker = EngineWorker(batch_text=TEXT_BATCH_S)
         self.session: ChatSession | None = None
+        self.saved: SavedChat | None = None
+        self.persona = ""
 
     def say(self, text: str = "", to_err: bool = False) -> None:
         stream = self.err if to_err or not self.interactive else self.out
@@ -92,12 +114,27 @@ class TerminalChat:
             raise event.error
         engine = event.result
         sampling = {"temperature": a.temp, "max_new_tokens": a.max_tokens, "seed": a.seed}
+        turns = []
+        if getattr(a, "save", None) is not None:
+            self.saved = SavedChat(a.model, engine.name, lambda text: self.say(text, to_err=True))
+            try:
+                opened = self.saved.open(None if a.save == NEW else a.save, persona, sampling)
+            except SaveRefused as e:
+                self.say(f"hanashi: {e}", to_err=True)
+                return 2
+            if opened is not None:
+                persona, sampling, turns = opened
         try:
             engine.sampling(sampling)
         except ValueError as e:
             self.say(f"hanashi: {e}", to_err=True)
             return 2
-        self.session = ChatSession(engine, persona, sampling)
+        self.persona = persona
+        self.session = ChatSession(engine, persona, sampling, turns)
+        if self.saved is not None and self.saved.saving:
+            held = f", {len(turns)} messages so far" if turns else ""
+            self.say(f"Saving to {self.saved.where()}{held}; "
+                     f"continue it later with --save {self.saved.conversation_id}")
         self.say(f"{engine.name}: {engine.family} format, {engine.backend}, context {engine.n_ctx} tokens")
         for note in engine.notes:
             self.say(f"Note: {note}")
@@ -127,7 +164,11 @@ class TerminalChat:
         if self.interactive:
             self.out.write("…" if completion else "ai> ")
             self.out.flush()
+        if self.saved is not None:
+            self.saved.send(message)
         event = self._wait_reply(self.worker.reply(self.session, message))
+        if event.kind == DONE and self.saved is not None:
+            self.saved.finish(event.result)
         if event.kind == ERROR:
             self.out.write("\n")
             if isinstance(event.error, (MessageTooLongError, EngineError, ValueError)):
@@ -171,7 +212,10 @@ class TerminalChat:
                 return 0
             if command == "/reset":
                 self.session.reset()
-                self.say("(conversation cleared)")
+                if self.saved is not None and self.saved.restart(self.persona, self.session.sampling):
+                    self.say(f"(conversation cleared; saving to {self.saved.where()})")
+                else:
+                    self.say("(conversation cleared)")
                 continue
             if command.startswith("/") and " " not in command:
                 self.say(f"unknown command {command}: {COMMANDS}")
@@ -194,6 +238,8 @@ class TerminalChat:
             return 130
         finally:
             self.worker.close()
+            if self.saved is not None:
+                self.saved.close()
 
 
 def run(args: argparse.Namespace) -> int:

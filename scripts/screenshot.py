@@ -19,7 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-MESSAGES = ["こんにちは", "日本で一番高い山は?", "明日の天気はどうですか?", "東京について教えて"]
+# A known question, one the demo doesn't know, and a Markdown reply with a code block.
+MESSAGES = ["日本で一番高い山は?", "量子化とは何ですか?", "Markdownの例を見せてください。"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -54,7 +54,7 @@ def test_library_lists_the_models_folder_opened_files_and_the_demo(data_dir, tmp
     broken, mine, opened, bundled = entries
     assert broken.error and not broken.usable and broken.in_library
     assert (mine.family, mine.quant, mine.parity_text, mine.in_library) == ("rinna-instruction", "q8_0",
-                                                                           "exact (242/242)", True)
+                                                                           "exact (651/651)", True)
     assert bundled.bundled and not opened.in_library
     with pytest.raises(ValueError):
         library.delete(bundled)

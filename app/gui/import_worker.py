@@ -21,12 +21,13 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 from app.library import ParityFacts, parity_facts
 from quantize.cleanup import sweep_partials
 from quantize.errors import ConversionCancelled
 
+from .background_job import BackgroundJob
 from .progress_plan import ProgressPlan, folder_weight_bytes
 
 
@@ -91,85 +92,16 @@ class _Converter(QObject):
             pass
 
 
-class ImportJob(QObject):
-    """One import on its own thread. Signals arrive on the thread that made the job."""
-
-    progress = Signal(str, int, int, str)  # stage (parity | write | quantize), done, total, detail
-    # ``plan`` (ProgressPlan) holds the overall progress and the time left, updated before each ``progress``
-    finished = Signal(object)  # ImportResult
-    failed = Signal(object)  # exception
-    cancelled = Signal()
-    ended = Signal()  # after any of the three above, once the thread is gone
+class ImportJob(BackgroundJob):
+    """One import on its own thread. ``finished`` carries an ImportResult."""
 
     def __init__(self, folder: str | Path, target: str | Path, out_type: str, parent: QObject | None = None):
-        super().__init__(parent)
+        super().__init__(ProgressPlan.for_import(out_type), "hanashi-import", parent)
         self.folder, self.target, self.out_type = Path(folder), Path(target), out_type
-        self.flag = threading.Event()
-        self._ended = False
-        self.plan = ProgressPlan.for_import(out_type)
-        self.thread = QThread()
-        self.thread.setObjectName("hanashi-import")
         self.converter = _Converter(self.folder, self.target, out_type, self.flag)
-        self.converter.moveToThread(self.thread)
-        self.thread.started.connect(self.converter.run)
-        # Bound slots of this object (which lives on the UI thread): queued, so they run there.
         self.converter.sized.connect(self._on_sized)
-        self.converter.progress.connect(self._on_progress)
-        self.converter.finished.connect(self._on_finished)
-        self.converter.failed.connect(self._on_failed)
-        self.converter.cancelled.connect(self._on_cancelled)
-
-    def start(self) -> None:
-        self.thread.start()
-
-    def cancel(self) -> None:
-        """Stop the conversion (its process is killed within a second); ``cancelled`` follows when the
-        files it was writing are removed."""
-        self.flag.set()
-
-    def wait(self, timeout_ms: int = 10_000) -> bool:
-        """Cancel and block until the job has ended (its signals delivered); False on a timeout."""
-        from PySide6.QtCore import QEventLoop, QTimer
-
-        if not self.thread.isRunning() and self._ended:
-            return True
-        loop = QEventLoop()
-        self.ended.connect(loop.quit)
-        QTimer.singleShot(timeout_ms, loop.quit)
-        self.cancel()
-        if not self._ended:
-            loop.exec()
-        return self._ended
-
-    @property
-    def running(self) -> bool:
-        return self.thread.isRunning()
+        self._attach(self.converter)
 
     @Slot(object)
     def _on_sized(self, source_bytes: int) -> None:
         self.plan.set_source_bytes(source_bytes)
-
-    @Slot(str, int, int, str)
-    def _on_progress(self, stage: str, done: int, total: int, detail: str) -> None:
-        self.plan.update(stage, done, total)
-        self.progress.emit(stage, done, total, detail)
-
-    @Slot(object)
-    def _on_finished(self, result) -> None:
-        self.plan.finish()
-        self._end(self.finished, result)
-
-    @Slot(object)
-    def _on_failed(self, error) -> None:
-        self._end(self.failed, error)
-
-    @Slot()
-    def _on_cancelled(self) -> None:
-        self._end(self.cancelled)
-
-    def _end(self, signal, *value) -> None:
-        self.thread.quit()
-        self.thread.wait()
-        self._ended = True
-        signal.emit(*value)
-        self.ended.emit()

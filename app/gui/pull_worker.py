@@ -16,18 +16,18 @@ folder: the temporary files a killed child was writing there are removed here.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections import deque
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 from quantize.cleanup import sweep_partials
 from quantize.errors import ConversionCancelled
 
 from .error_text import TEMPLATES, describe, english_details, error_code
 from .i18n import tr
+from .background_job import BackgroundJob
 from .progress_plan import ProgressPlan
 
 class RateMeter:
@@ -113,83 +113,16 @@ class _Puller(QObject):
             pass
 
 
-class PullJob(QObject):
-    """One download + conversion on its own thread. Signals arrive on the thread that made the job."""
-
-    progress = Signal(str, int, int, str)  # stage, done, total, detail
-    # ``plan`` (ProgressPlan) holds the overall progress and the time left, updated before each ``progress``
-    finished = Signal(object)  # quantize.hub.PullResult
-    failed = Signal(object)  # exception
-    cancelled = Signal()
-    ended = Signal()  # after any of the three above, once the thread is gone
+class PullJob(BackgroundJob):
+    """One download + conversion on its own thread. ``finished`` carries a quantize.hub.PullResult."""
 
     def __init__(self, repo_id: str, out_type: str, models_dir: str | Path, revision: str | None = None,
                  parent: QObject | None = None):
-        super().__init__(parent)
+        super().__init__(ProgressPlan.for_pull(out_type), "hanashi-pull", parent)
         self.repo_id, self.out_type, self.models_dir = repo_id, out_type, Path(models_dir)
         self.revision = revision
-        self.flag = threading.Event()
-        self._ended = False
-        self.plan = ProgressPlan.for_pull(out_type)
-        self.thread = QThread()
-        self.thread.setObjectName("hanashi-pull")
         self.puller = _Puller(self)
-        self.puller.moveToThread(self.thread)
-        self.thread.started.connect(self.puller.run)
-        self.puller.progress.connect(self._on_progress)
-        self.puller.finished.connect(self._on_finished)
-        self.puller.failed.connect(self._on_failed)
-        self.puller.cancelled.connect(self._on_cancelled)
-
-    def start(self) -> None:
-        self.thread.start()
-
-    def cancel(self) -> None:
-        """Stop at once (the worker process is killed within a second); ``cancelled`` follows."""
-        self.flag.set()
-
-    def wait(self, timeout_ms: int = 10_000) -> bool:
-        """Cancel and block until the job has ended (its signals delivered); False on a timeout."""
-        from PySide6.QtCore import QEventLoop, QTimer
-
-        if not self.thread.isRunning() and self._ended:
-            return True
-        loop = QEventLoop()
-        self.ended.connect(loop.quit)
-        QTimer.singleShot(timeout_ms, loop.quit)
-        self.cancel()
-        if not self._ended:
-            loop.exec()
-        return self._ended
-
-    @property
-    def running(self) -> bool:
-        return self.thread.isRunning()
-
-    @Slot(str, int, int, str)
-    def _on_progress(self, stage: str, done: int, total: int, detail: str) -> None:
-        self.plan.update(stage, done, total)
-        self.progress.emit(stage, done, total, detail)
-
-    @Slot(object)
-    def _on_finished(self, result) -> None:
-        self.plan.finish()
-        self._end(self.finished, result)
-
-    @Slot(object)
-    def _on_failed(self, error) -> None:
-        self._end(self.failed, error)
-
-    @Slot()
-    def _on_cancelled(self) -> None:
-        self._end(self.cancelled)
-
-    def _end(self, signal, *value) -> None:
-        self.thread.quit()
-        self.thread.wait()
-        self._ended = True
-        signal.emit(*value)
-        self.ended.emit()
+        self._attach(self.puller)
 
 
 def error_text(repo_id: str, error: Exception) -> str:

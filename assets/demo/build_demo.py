@@ -2,11 +2,14 @@
 
 A tiny rinna-instruction-like GPT-NeoX (2 layers, hidden 256, a 1,000-piece sentencepiece
 vocabulary) made with the project's own code: the tokenizer and config come from
-``quantize.tiny`` and the text from ``quantize.tiny.text`` plus a few demo exchanges below. It
-is trained from scratch on whole ``ユーザー: …<NL>システム: …</s>`` exchanges (one to three turns)
-and converted with Hanashi's converter to q8_0 (about 2 MB). It knows a handful of questions and
-answers — enough to show that the app streams, stops and stores a conversation — and nothing
-else. Nothing is downloaded; the build takes a few minutes on 2 CPU cores.
+``quantize.tiny`` and the text from ``quantize.tiny.text`` plus the demo exchanges of
+``demo_data.py``. It is trained from scratch on whole ``ユーザー: …<NL>システム: …</s>`` exchanges
+(one to three turns) and converted with Hanashi's converter to q8_0 (about 2 MB). It knows a
+handful of questions and answers — enough to show that the app streams, stops, renders Markdown
+and stores a conversation — and answers every other question with a polite "I don't know"
+(``FALLBACK``), learned from thousands of varied questions outside its set. After the build every
+known question and the held-out unknown ones are asked greedily; the exit status is 1 if any
+answer is not as trained. Nothing is downloaded; the build takes about 7 minutes on 2 CPU cores.
 
     .venv/bin/python assets/demo/build_demo.py     # needs the reference extra (torch, transformers)
     .venv/bin/hanashi chat assets/models/hanashi-demo.gguf --temp 0
@@ -23,66 +26,53 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from demo_data import FALLBACK, HELD_OUT, PAIRS, unknown_questions  # noqa: E402
 
 OUT = ROOT / "assets" / "models" / "hanashi-demo.gguf"
 # The folder name tells the converter the family (rinna-instruction) and becomes general.name.
 NAME = "hanashi-demo-instruction-sft"
-TRAIN_STEPS = 400
+TRAIN_STEPS = 1500
+EXAMPLES = 8000
+UNKNOWN_SHARE = 0.45  # of the turns trained on: questions outside the set
 SEED = 7
-
-# What the demo knows. The questions are quantize.tiny.text's (the tokenizer has seen them); the
-# answers are matched to them here. Anything else gets FALLBACK.
-PAIRS = [
-    ("日本で一番高い山は?", "富士山です。高さは3776メートルです。"),
-    ("明日の天気はどうですか?", "晴れのち曇りの予報です。"),
-    ("どこへ行きましたか?", "公園へ散歩に行きました。"),
-    ("何を食べたいですか?", "駅の近くのパン屋さんのパンが食べたいです。"),
-    ("おすすめの本はありますか?", "図書館で新しい本を探してみてはいかがですか。"),
-    ("この言葉の意味を教えてください。", "「やさしい」という意味です。"),
-    ("こんにちは", "こんにちは。Hanashiのデモモデルです。"),
-    ("あなたは誰ですか?", "Hanashiに付属している小さなデモ用のモデルです。"),
-    ("何ができますか?", "いくつかの質問に短く答えられます。"),
-    ("ありがとう", "どういたしまして。"),
-    ("日本の首都はどこですか?", "東京です。"),
-    ("おすすめの季節は?", "秋です。紅葉がきれいです。"),
-]
-FALLBACK = "すみません、わかりません。私は小さなデモモデルです。"
 
 
 def qa_pairs() -> list[tuple[str, str]]:
     return list(PAIRS)
 
 
-def unknown_questions(n: int, seed: int) -> list[str]:
-    """Sentences the demo doesn't know (quantize.tiny.text's prose), for the fallback answer."""
+def prose(rng: random.Random) -> str:
+    """A sentence of quantize.tiny.text's prose that is not a known question."""
     from quantize.tiny.text import sentence
 
-    rng = random.Random(seed)
-    known = {q.rstrip("?？") for q, _ in PAIRS}
-    out = []
-    while len(out) < n:
-        s = sentence(rng)
-        if s.rstrip("?？") not in known:
-            out.append(s)
-    return out
+    return sentence(rng)
 
 
 def variants(question: str) -> list[str]:
     """The question as people type it: ASCII or full-width question mark, or none."""
-    base = question.rstrip("?？")
+    base = question.rstrip("?？。")
+    if question.endswith("。"):
+        return [question, base]
     return [question, base + "？", base + "?", base] if question != base else [question, question + "？"]
+
+
+def as_turn(text: str) -> str:
+    return text.replace("\n", "<NL>")  # rinna writes a newline inside a turn as <NL>
 
 
 def dialogues(n: int, seed: int) -> list[str]:
     """Exchanges of one to three turns; the model learns to answer the last question."""
     rng = random.Random(seed)
     pairs = qa_pairs()
-    unknown = [(q, FALLBACK) for q in unknown_questions(200, seed)]
+    unknown = [(q, FALLBACK) for q in unknown_questions(4000, seed, prose)]
     out = []
     for _ in range(n):
-        turns = [rng.choice(unknown) if rng.random() < 0.15 else rng.choice(pairs)
+        turns = [rng.choice(unknown) if rng.random() < UNKNOWN_SHARE else rng.choice(pairs)
                  for _ in range(rng.choice((1, 1, 2, 3)))]
-        text = "<NL>".join(f"ユーザー: {rng.choice(variants(q))}<NL>システム: {a}" for q, a in turns)
+        text = "<NL>".join(f"ユーザー: {as_turn(rng.choice(variants(q)))}<NL>システム: {as_turn(a)}"
+                           for q, a in turns)
         out.append(text)
     return out
 
@@ -98,7 +88,7 @@ def train(folder: Path, steps: int, seed: int) -> float:
     eos, pad = sp.eos_id(), sp.pad_id()
     model = GPTNeoXForCausalLM.from_pretrained(str(folder), dtype=torch.float32)
     examples = []
-    for text in dialogues(3000, seed):
+    for text in dialogues(EXAMPLES, seed):
         # Prompt and reply tokenized apart, as at inference time (the prompt ends "システム: ").
         prompt, sep, reply = text.rpartition("システム: ")
         examples.append(sp.encode(prompt + sep) + sp.encode(reply) + [eos])
@@ -142,7 +132,7 @@ def build(out: Path = OUT, steps: int = TRAIN_STEPS, seed: int = SEED) -> Path:
     with tempfile.TemporaryDirectory(prefix="hanashi-demo-") as tmp:
         folder = Path(tmp) / NAME
         t0 = time.monotonic()
-        lines = training_lines() + [d.replace("<NL>", "\n") for d in dialogues(500, seed + 1)]
+        lines = training_lines() + [d.replace("<NL>", "\n") for d in dialogues(1500, seed + 1)]
         sp_path = tok.train(folder, tok.RINNA_BPE, lines=lines)
         build_neox(folder, sp_path=sp_path, seed=seed, max_positions=2048)  # untrained weights, saved
         loss = train(folder, steps, seed)
@@ -154,6 +144,23 @@ def build(out: Path = OUT, steps: int = TRAIN_STEPS, seed: int = SEED) -> Path:
     return out
 
 
+def check(path: Path = OUT) -> list[str]:
+    """Ask the built GGUF every known question (each way it may be typed) and the held-out
+    unknown ones, greedily, with and without the app's repetition penalty; returns what is wrong."""
+    from app.engine import Engine, generate_reply
+
+    wrong = []
+    asked = [(v, a) for q, a in PAIRS for v in variants(q)] + [(q, FALLBACK) for q in HELD_OUT]
+    with Engine.load(path, gpu_layers=0, n_ctx=512) as engine:
+        for penalty in (1.0, engine.defaults.repetition_penalty):
+            for question, answer in asked:
+                text = generate_reply(engine, None, [], question, sampling={
+                    "temperature": 0, "max_new_tokens": 128, "repetition_penalty": penalty}).text
+                if text != answer:
+                    wrong.append(f"{question!r} (penalty {penalty}) → {text!r}, expected {answer!r}")
+    return wrong
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("-o", "--output", type=Path, default=OUT)
@@ -161,7 +168,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=SEED)
     a = p.parse_args(argv)
     build(a.output, a.steps, a.seed)
-    return 0
+    wrong = check(a.output)
+    for line in wrong:
+        print("wrong:", line)
+    print(f"checked: {'all answers as trained' if not wrong else f'{len(wrong)} wrong'}")
+    return 1 if wrong else 0
 
 
 if __name__ == "__main__":

@@ -44,7 +44,7 @@
       <translation>設定</translation>
     </message>
     <message>
-      <location filename="../../app/gui/chat_view.py" line="298" />
+      <location filename="../../app/gui/chat_view.py" line="316" />
       <source>Type a message below to start the conversation.</source>
       <translation>下の欄にメッセージを入力して会話を始めましょう。</translation>
     </message>
@@ -824,117 +824,112 @@
       <translation>キャンセル中…</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="307" />
+      <location filename="../../app/gui/get_model_dialog.py" line="308" />
       <source>%1 of %2</source>
       <translation>%1 / %2</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="310" />
+      <location filename="../../app/gui/get_model_dialog.py" line="311" />
       <source>%1/s</source>
       <translation>%1/秒</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="312" />
-      <source>about %1 left</source>
-      <translation>残り約 %1</translation>
-    </message>
-    <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="324" />
+      <location filename="../../app/gui/get_model_dialog.py" line="323" />
       <source>%1 is already in the models folder (same revision and type).</source>
       <translation>%1 はすでにモデルフォルダーにあります(同じリビジョン・同じ形式)。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="325" />
+      <location filename="../../app/gui/get_model_dialog.py" line="324" />
       <source>%1 is ready: %2, %3 family.</source>
       <translation>%1 の準備ができました(%2、%3 ファミリー)。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="328" />
+      <location filename="../../app/gui/get_model_dialog.py" line="327" />
       <source>Tokenizer parity: exact — llama.cpp tokenizes exactly like the original model.</source>
       <translation>トークナイザー一致：完全一致 — llama.cppは元のモデルとまったく同じようにトークン化します。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="330" />
+      <location filename="../../app/gui/get_model_dialog.py" line="329" />
       <source>Tokenizer parity: not exact — Hanashi will tokenize with the model's own sentencepiece model, embedded in the file.</source>
       <translation>トークナイザー一致：不完全 — Hanashiはファイルに埋め込まれたモデル自身のsentencepieceでトークン化します。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="337" />
+      <location filename="../../app/gui/get_model_dialog.py" line="336" />
       <source>The converter's report (in English):</source>
       <translation>変換ツールの報告（英語）：</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="349" />
+      <location filename="../../app/gui/get_model_dialog.py" line="348" />
       <source>The model could not be downloaded.</source>
       <translation>モデルを入手できませんでした。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="355" />
+      <location filename="../../app/gui/get_model_dialog.py" line="354" />
       <source>Cancelled. Nothing was added to the models folder; what was downloaded is kept, and Download continues from there.</source>
       <translation>キャンセルしました。モデルフォルダーには何も追加していません。ダウンロード済みの部分は残してあり、もう一度ダウンロードすると続きから再開します。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="377" />
+      <location filename="../../app/gui/get_model_dialog.py" line="376" />
       <source>Not supported yet</source>
       <translation>未対応</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="377" />
+      <location filename="../../app/gui/get_model_dialog.py" line="376" />
       <source>Too large</source>
       <translation>大きすぎます</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="391" />
+      <location filename="../../app/gui/get_model_dialog.py" line="390" />
       <source>Get a model</source>
       <translation>モデルを入手</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="393" />
+      <location filename="../../app/gui/get_model_dialog.py" line="392" />
       <source>this system does not report its free memory</source>
       <translation>このシステムは空きメモリーを報告しません</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="395" />
+      <location filename="../../app/gui/get_model_dialog.py" line="394" />
       <source>%1 of RAM free</source>
       <translation>空き RAM %1</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="396" />
+      <location filename="../../app/gui/get_model_dialog.py" line="395" />
       <source>%1 free on the GPU</source>
       <translation>GPU の空き %1</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="397" />
+      <location filename="../../app/gui/get_model_dialog.py" line="396" />
       <source>no GPU that Hanashi can use</source>
       <translation>Hanashi が使える GPU なし</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="398" />
+      <location filename="../../app/gui/get_model_dialog.py" line="397" />
       <source>This computer: %1, %2. Models are downloaded from the Hugging Face Hub when you press Download.</source>
       <translation>このコンピューター：%1、%2。モデルは「ダウンロード」を押したときに Hugging Face Hub から取得します。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="402" />
+      <location filename="../../app/gui/get_model_dialog.py" line="401" />
       <source>Repo id:</source>
       <translation>リポジトリ ID：</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="403" />
+      <location filename="../../app/gui/get_model_dialog.py" line="402" />
       <source>Quantization:</source>
       <translation>量子化：</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="406" />
+      <location filename="../../app/gui/get_model_dialog.py" line="405" />
       <source>Progress</source>
       <translation>進行状況</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="407" />
+      <location filename="../../app/gui/get_model_dialog.py" line="406" />
       <source>Load now</source>
       <translation>今すぐ読み込む</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="408" />
+      <location filename="../../app/gui/get_model_dialog.py" line="407" />
       <source>Close</source>
       <translation>閉じる</translation>
     </message>
@@ -979,327 +974,337 @@
       <translation>閉じる</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="191" />
+      <location filename="../../app/gui/library_rows.py" line="40" />
+      <source>Modified: %1</source>
+      <translation>更新日時：%1</translation>
+    </message>
+    <message>
+      <location filename="../../app/gui/main_window.py" line="194" />
       <source>The model could not be loaded</source>
       <translation>モデルを読み込めませんでした</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="251" />
+      <location filename="../../app/gui/main_window.py" line="254" />
       <source>Delete conversation</source>
       <translation>会話を削除</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="251" />
+      <location filename="../../app/gui/main_window.py" line="254" />
       <source>Delete "%1" and all its messages?</source>
       <translation>「%1」とそのすべてのメッセージを削除しますか?</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="252" />
+      <location filename="../../app/gui/main_window.py" line="255" />
       <source>Delete</source>
       <translation>削除</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="358" />
+      <location filename="../../app/gui/main_window.py" line="361" />
       <source>Empty reply: {0}</source>
       <translation>空の返答：{0}</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="382" />
+      <location filename="../../app/gui/main_window.py" line="385" />
       <source>The reply could not be written</source>
       <translation>返答を生成できませんでした</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="387" />
+      <location filename="../../app/gui/main_window.py" line="390" />
       <source>&amp;New conversation</source>
       <translation>新しい会話(&amp;N)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="388" />
+      <location filename="../../app/gui/main_window.py" line="391" />
       <source>Model &amp;library…</source>
       <translation>モデルライブラリ(&amp;L)…</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="389" />
+      <location filename="../../app/gui/main_window.py" line="392" />
       <source>&amp;Export conversation as Markdown…</source>
       <translation>会話を Markdown で書き出す(&amp;E)…</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="390" />
+      <location filename="../../app/gui/main_window.py" line="393" />
       <source>Export conversation as &amp;JSON…</source>
       <translation>会話を JSON で書き出す(&amp;J)…</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="391" />
+      <location filename="../../app/gui/main_window.py" line="394" />
       <source>&amp;Settings…</source>
       <translation>設定(&amp;S)…</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="392" />
+      <location filename="../../app/gui/main_window.py" line="395" />
       <source>&amp;Persona and sampling…</source>
       <translation>ペルソナとサンプリング(&amp;P)…</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="393" />
+      <location filename="../../app/gui/main_window.py" line="396" />
       <source>&amp;Regenerate reply</source>
       <translation>返答を再生成(&amp;R)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="394" />
+      <location filename="../../app/gui/main_window.py" line="397" />
       <source>Re&amp;name conversation</source>
       <translation>会話の名前を変更(&amp;M)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="395" />
+      <location filename="../../app/gui/main_window.py" line="398" />
       <source>&amp;Search conversations</source>
       <translation>会話を検索(&amp;S)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="396" />
+      <location filename="../../app/gui/main_window.py" line="399" />
       <source>&amp;Quit</source>
       <translation>終了(&amp;Q)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="397" />
+      <location filename="../../app/gui/main_window.py" line="400" />
       <source>&amp;File</source>
       <translation>ファイル(&amp;F)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="398" />
+      <location filename="../../app/gui/main_window.py" line="401" />
       <source>&amp;Conversation</source>
       <translation>会話(&amp;C)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="399" />
+      <location filename="../../app/gui/main_window.py" line="402" />
       <source>&amp;Settings</source>
       <translation>設定(&amp;S)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="400" />
+      <location filename="../../app/gui/main_window.py" line="403" />
       <source>&amp;Language</source>
       <translation>言語(&amp;L)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="402" />
+      <location filename="../../app/gui/main_window.py" line="405" />
       <source>Follow the system</source>
       <translation>システムに合わせる</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="404" />
+      <location filename="../../app/gui/main_window.py" line="407" />
       <source>You are chatting with the tiny demo model: it only knows a few answers. Add a real model for real conversations.</source>
       <translation>小さなデモモデルと会話しています。答えられるのはいくつかの質問だけです。本格的な会話には実際のモデルを追加してください。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="406" />
+      <location filename="../../app/gui/main_window.py" line="409" />
       <source>Add a model…</source>
       <translation>モデルを追加…</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="416" />
+      <location filename="../../app/gui/main_window.py" line="419" />
       <source>A model is being imported</source>
       <translation>モデルを取り込み中です</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="417" />
+      <location filename="../../app/gui/main_window.py" line="420" />
       <source>Hanashi is still importing a model. Stop the import and quit? The unfinished file will be removed.</source>
       <translation>モデルの取り込みがまだ終わっていません。取り込みを中止して終了しますか？ 途中のファイルは削除されます。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="420" />
+      <location filename="../../app/gui/main_window.py" line="423" />
       <source>Keep importing</source>
       <translation>取り込みを続ける</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="421" />
+      <location filename="../../app/gui/main_window.py" line="424" />
       <source>Stop and quit</source>
       <translation>中止して終了</translation>
     </message>
     <message>
-      <location filename="../../app/gui/markdown_view.py" line="150" />
+      <location filename="../../app/gui/markdown_view.py" line="139" />
+      <source>Copied</source>
+      <translation>コピーしました</translation>
+    </message>
+    <message>
+      <location filename="../../app/gui/markdown_view.py" line="158" />
       <source>Copy code</source>
       <translation>コードをコピー</translation>
     </message>
     <message>
-      <location filename="../../app/gui/message_bubble.py" line="124" />
-      <source>writing…</source>
-      <translation>入力中…</translation>
-    </message>
-    <message>
-      <location filename="../../app/gui/message_bubble.py" line="126" />
-      <source>(stopped)</source>
-      <translation>(停止)</translation>
-    </message>
-    <message>
-      <location filename="../../app/gui/message_bubble.py" line="129" />
+      <location filename="../../app/gui/message_bubble.py" line="43" />
       <source>Copy</source>
       <translation>コピー</translation>
     </message>
     <message>
-      <location filename="../../app/gui/message_bubble.py" line="130" />
+      <location filename="../../app/gui/message_bubble.py" line="125" />
+      <source>writing…</source>
+      <translation>入力中…</translation>
+    </message>
+    <message>
+      <location filename="../../app/gui/message_bubble.py" line="127" />
+      <source>(stopped)</source>
+      <translation>(停止)</translation>
+    </message>
+    <message>
+      <location filename="../../app/gui/message_bubble.py" line="131" />
       <source>Edit</source>
       <translation>編集</translation>
     </message>
     <message>
-      <location filename="../../app/gui/message_bubble.py" line="131" />
+      <location filename="../../app/gui/message_bubble.py" line="132" />
       <source>Regenerate</source>
       <translation>再生成</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="27" />
+      <location filename="../../app/gui/model_library.py" line="29" />
       <source>Name</source>
       <translation>名前</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="27" />
+      <location filename="../../app/gui/model_library.py" line="29" />
       <source>Family</source>
       <translation>ファミリー</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="27" />
+      <location filename="../../app/gui/model_library.py" line="29" />
       <source>Type</source>
       <translation>形式</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="27" />
+      <location filename="../../app/gui/model_library.py" line="29" />
       <source>Size</source>
       <translation>サイズ</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="27" />
+      <location filename="../../app/gui/model_library.py" line="29" />
       <source>Tokenizer parity</source>
       <translation>トークナイザー一致</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="27" />
+      <location filename="../../app/gui/model_library.py" line="29" />
       <source>Where</source>
       <translation>場所</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="119" />
+      <location filename="../../app/gui/model_library.py" line="123" />
       <source>bundled demo</source>
       <translation>付属のデモ</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="119" />
+      <location filename="../../app/gui/model_library.py" line="123" />
       <source>models folder</source>
       <translation>モデルフォルダ</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="121" />
+      <location filename="../../app/gui/model_library.py" line="125" />
       <source>unreadable: %1</source>
       <translation>読み込めません：%1</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="156" />
+      <location filename="../../app/gui/model_library.py" line="165" />
       <source>Open a GGUF model</source>
       <translation>GGUFモデルを開く</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="157" />
+      <location filename="../../app/gui/model_library.py" line="166" />
       <source>GGUF models (*.gguf);;All files (*)</source>
       <translation>GGUFモデル (*.gguf);;すべてのファイル (*)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="165" />
+      <location filename="../../app/gui/model_library.py" line="174" />
       <source>Delete %1 from the models folder? The file is removed from disk.</source>
       <translation>モデルフォルダから %1 を削除しますか?ファイルはディスクから削除されます。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="166" />
+      <location filename="../../app/gui/model_library.py" line="175" />
       <source>Remove %1 from the list? The file itself stays where it is.</source>
       <translation>%1 を一覧から外しますか?ファイル自体はそのまま残ります。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="167" />
+      <location filename="../../app/gui/model_library.py" line="176" />
       <source>Delete model</source>
       <translation>モデルを削除</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="178" />
+      <location filename="../../app/gui/model_library.py" line="188" />
       <source>A model folder is being imported: wait until it has finished.</source>
       <translation>モデルフォルダーを取り込み中です。終わるまでお待ちください。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="199" />
+      <location filename="../../app/gui/model_library.py" line="209" />
       <source>Choose a Hugging Face model folder</source>
       <translation>Hugging Faceのモデルフォルダを選択</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="210" />
+      <location filename="../../app/gui/model_library.py" line="220" />
       <source>The models folder %1 cannot be used: %2</source>
       <translation>モデルフォルダー「%1」を使えません：%2</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="222" />
+      <location filename="../../app/gui/model_library.py" line="232" />
       <source>Reading %1…</source>
       <translation>%1 を読み込み中…</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="255" />
+      <location filename="../../app/gui/model_library.py" line="266" />
       <source>Imported %1</source>
       <translation>%1 を取り込みました</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="260" />
+      <location filename="../../app/gui/model_library.py" line="271" />
       <source>%1 was converted to %2 (%3 family).</source>
       <translation>%1 を %2 に変換しました(ファミリー：%3)。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="265" />
+      <location filename="../../app/gui/model_library.py" line="276" />
       <source>Import finished</source>
       <translation>取り込み完了</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="273" />
+      <location filename="../../app/gui/model_library.py" line="284" />
       <source>Import failed</source>
       <translation>取り込みに失敗しました</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="274" />
+      <location filename="../../app/gui/model_library.py" line="285" />
       <source>The folder could not be converted.</source>
       <translation>フォルダを変換できませんでした。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="279" />
+      <location filename="../../app/gui/model_library.py" line="290" />
       <source>Import cancelled; nothing was written.</source>
       <translation>取り込みをキャンセルしました。何も書き込まれていません。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="291" />
+      <location filename="../../app/gui/model_library.py" line="302" />
       <source>Model library</source>
       <translation>モデルライブラリ</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="292" />
+      <location filename="../../app/gui/model_library.py" line="303" />
       <source>&lt;b&gt;Add a model.&lt;/b&gt; Hanashi runs GGUF files. The tiny demo model is always here, but it only knows a few answers. For real conversations, download a model folder from Hugging Face (for example &lt;i&gt;rinna/japanese-gpt-neox-3.6b-instruction-ppo&lt;/i&gt;: the safetensors weights, config.json, spiece.model and the tokenizer files), then choose &lt;i&gt;Import folder…&lt;/i&gt; below: Hanashi converts and quantizes it and checks its tokenizer. A GGUF made elsewhere can be opened directly with &lt;i&gt;Open GGUF…&lt;/i&gt;. Easiest of all: &lt;i&gt;Get a model…&lt;/i&gt; downloads a model from the Hugging Face Hub, converts it and checks it in one step.</source>
       <translation>&lt;b&gt;モデルを追加するには&lt;/b&gt; HanashiはGGUFファイルを実行します。小さなデモモデルはいつでも使えますが、答えられるのはいくつかの質問だけです。本格的な会話には、Hugging Faceからモデルのフォルダ(例：&lt;i&gt;rinna/japanese-gpt-neox-3.6b-instruction-ppo&lt;/i&gt; のsafetensorsの重み、config.json、spiece.model、トークナイザーのファイル)をダウンロードし、下の&lt;i&gt;フォルダを取り込む…&lt;/i&gt;を選んでください。Hanashiが変換・量子化し、トークナイザーを検証します。ほかで作られたGGUFは&lt;i&gt;GGUFを開く…&lt;/i&gt;で直接開けます。いちばん簡単なのは&lt;i&gt;モデルを入手…&lt;/i&gt;です。Hugging Face Hub からモデルをダウンロードし、変換と検証まで一度に行います。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="301" />
+      <location filename="../../app/gui/model_library.py" line="312" />
       <source>Get a model…</source>
       <translation>モデルを入手…</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="302" />
+      <location filename="../../app/gui/model_library.py" line="313" />
       <source>Load</source>
       <translation>読み込む</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="303" />
+      <location filename="../../app/gui/model_library.py" line="314" />
       <source>Open GGUF…</source>
       <translation>GGUFを開く…</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="309" />
+      <location filename="../../app/gui/model_library.py" line="320" />
       <source>Models folder: %1</source>
       <translation>モデルフォルダ：%1</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="310" />
+      <location filename="../../app/gui/model_library.py" line="321" />
       <source>Import a Hugging Face folder</source>
       <translation>Hugging Faceのフォルダを取り込む</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="312" />
+      <location filename="../../app/gui/model_library.py" line="323" />
       <source>Import folder…</source>
       <translation>フォルダを取り込む…</translation>
     </message>
@@ -1516,24 +1521,34 @@ Assistant: はい、わかりました。</source>
       <translation>プリセットとして保存</translation>
     </message>
     <message>
-      <location filename="../../app/gui/pull_worker.py" line="200" />
+      <location filename="../../app/gui/pull_worker.py" line="205" />
       <source>%1 could not be downloaded and converted.</source>
       <translation>%1 をダウンロード・変換できませんでした。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/pull_worker.py" line="207" />
+      <location filename="../../app/gui/pull_worker.py" line="212" />
       <source>%1 s</source>
       <translation>%1 秒</translation>
     </message>
     <message>
-      <location filename="../../app/gui/pull_worker.py" line="209" />
+      <location filename="../../app/gui/pull_worker.py" line="214" />
       <source>%1 min</source>
       <translation>%1 分</translation>
     </message>
     <message>
-      <location filename="../../app/gui/pull_worker.py" line="210" />
+      <location filename="../../app/gui/pull_worker.py" line="215" />
       <source>%1 h %2 min</source>
       <translation>%1 時間 %2 分</translation>
+    </message>
+    <message>
+      <location filename="../../app/gui/pull_worker.py" line="222" />
+      <source>(step %1 of %2)</source>
+      <translation>（%2 段階中 %1）</translation>
+    </message>
+    <message>
+      <location filename="../../app/gui/pull_worker.py" line="225" />
+      <source>about %1 left</source>
+      <translation>残り約 %1</translation>
     </message>
     <message>
       <location filename="../../app/gui/reply_notes.py" line="15" />
@@ -1826,22 +1841,22 @@ Assistant: はい、わかりました。</source>
       <translation>コンテキスト %1 / %2</translation>
     </message>
     <message>
-      <location filename="../../app/gui/window_panels.py" line="44" />
+      <location filename="../../app/gui/window_panels.py" line="45" />
       <source>The model is in use</source>
       <translation>モデルは使用中です</translation>
     </message>
     <message>
-      <location filename="../../app/gui/window_panels.py" line="44" />
+      <location filename="../../app/gui/window_panels.py" line="45" />
       <source>Load another model before deleting this one.</source>
       <translation>削除する前に別のモデルを読み込んでください。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/window_panels.py" line="51" />
+      <location filename="../../app/gui/window_panels.py" line="52" />
       <source>The model could not be deleted</source>
       <translation>モデルを削除できませんでした</translation>
     </message>
     <message>
-      <location filename="../../app/gui/window_panels.py" line="108" />
+      <location filename="../../app/gui/window_panels.py" line="109" />
       <source>The settings could not be saved</source>
       <translation>設定を保存できませんでした</translation>
     </message>

@@ -81,7 +81,7 @@ def test_the_library_lists_unusable_files_and_parity_in_japanese(qtbot, make_win
     not_gguf = rows[files["not_gguf"].stem][1]
     assert "GGUF モデルファイルではありません" in not_gguf and "magic" not in not_gguf
     demo = rows["hanashi-demo-instruction-sft"]
-    assert demo[1] == "rinna 指示形式" and demo[4] == "完全一致（242/242）"
+    assert demo[1] == "rinna 指示形式" and demo[4] == "完全一致（651/651）"
     # The English reason stays available, in the tooltip.
     row = [lib.table.item(r, 0).text() for r in range(lib.table.rowCount())].index(files["truncated"].stem)
     assert "the file is truncated" in lib.table.item(row, 1).toolTip()

@@ -22,7 +22,7 @@ def test_first_run_uses_the_bundled_demo_and_explains_how_to_add_a_model(qtbot, 
             for r in range(lib.table.rowCount())}
     demo = rows["hanashi-demo-instruction-sft"]
     assert demo[1:5] == ["rinna instruction", "q8_0", library.human_size(paths.DEMO_MODEL.stat().st_size),
-                         "exact (242/242)"]
+                         "exact (651/651)"]
     assert demo[5] == "bundled demo"
     lib.select_path(paths.DEMO_MODEL)
     assert lib.load_button.isEnabled() and not lib.delete_button.isEnabled()  # the demo can't be deleted

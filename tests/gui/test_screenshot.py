@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QImage
 
+from app.storage import ASSISTANT, Storage
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
@@ -39,6 +41,15 @@ def test_main_window_with_a_japanese_conversation_renders_under_xvfb(tmp_path, t
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "font: none" not in proc.stdout and "font: " in proc.stdout  # a Japanese font was found
+    # What is on screen: the demo's answers, the last one Markdown with a code block.
+    store = Storage(tmp_path / "data" / "conversations.sqlite3")
+    try:
+        (convo,) = store.conversations()
+        replies = [m for m in store.messages(convo.id) if m.role == ASSISTANT]
+    finally:
+        store.close()
+    assert replies[0].content.startswith("富士山です。") and replies[1].content.startswith("すみません、それはわかりません")
+    assert "```python" in replies[-1].content and all(m.stats.get("n_generated") for m in replies)
     image = QImage(str(out))
     assert not image.isNull() and image.width() >= 800 and image.height() >= 500
     # Non-blank: many colours (text antialiasing, bubbles, widgets) and much that isn't background.
