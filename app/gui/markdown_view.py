@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QFontDatabase, QImage, QTextCursor, QTextDocument, QTextOption
+from PySide6.QtGui import QFont, QFontDatabase, QFontInfo, QImage, QTextCursor, QTextDocument, QTextOption
 from PySide6.QtWidgets import (QApplication, QFrame, QHBoxLayout, QLabel, QSizePolicy, QTextBrowser, QToolButton,
                                QVBoxLayout, QWidget)
 
@@ -100,9 +100,18 @@ class MessageText(QTextBrowser):
         event.ignore()  # the conversation scrolls, not the message
 
 
+_MONO_FAMILIES = ("Noto Sans Mono CJK JP", "DejaVu Sans Mono", "Cascadia Mono", "Consolas", "Menlo",
+                  "Liberation Mono", "Courier New")
+
+
 def monospace_font() -> QFont:
     """The system's fixed-width font, falling back to the app's fonts for Japanese characters."""
     font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+    if not QFontInfo(font).fixedPitch():  # a platform without a theme answers the alias "monospace"
+        installed = set(QFontDatabase.families())
+        family = next((f for f in _MONO_FAMILIES if f in installed), None)
+        if family is not None:
+            font = QFont(family, font.pointSize())
     app_families = QApplication.font().families() if QApplication.instance() is not None else []
     font.setFamilies([font.family(), *[f for f in app_families if f != font.family()]])
     font.setStyleHint(QFont.StyleHint.Monospace)
