@@ -66,7 +66,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="layers to run on the GPU (default: auto, as many as fit)")
     p.add_argument("--ctx", type=int, metavar="N", help="context size in tokens (default: the model's, at most 4096)")
     p.add_argument("--threads", type=int, metavar="N",
-                   help="CPU threads (default: physical cores, one left free on small machines)")
+                   help="CPU threads (default: the physical cores other programs leave free, looked at before each reply)")
     p.add_argument("--stats", action="store_true", help="print token counts and speed after each reply")
     p.add_argument("--save", nargs="?", const=NEW, type=conversation_id_arg, metavar="ID",
                    help="keep the conversation in the desktop app's database (a new one, titled by the first "

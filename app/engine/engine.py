@@ -10,6 +10,8 @@ An Engine is used from one thread at a time (the GUI's worker thread, or the ter
 
 from __future__ import annotations
 
+import dataclasses
+
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,6 +60,7 @@ class Engine:
         self.tokenizer = tokenizer
         self.format = chat_format
         self.format_note = format_note  # set when the format is a fallback (not a Hanashi family)
+        self.thread_watch = None  # set when the thread counts are automatic (loader.ThreadWatch)
         self.backend = backend
         self.notes = [n for n in [format_note, *notes] if n]
         self.defaults = SamplingParams.from_card(info.sampling, info.banned_token_ids)
@@ -72,7 +75,8 @@ class Engine:
         ctx, ctx_note = loader.choose_context(info, n_ctx)
         layers, gpus = loader.plan_memory(info, loader.context_used(info, ctx), gpu_layers)
         load_probe.check(info.path)  # llama.cpp meets a file it has not seen in a child process first
-        threads = threads if threads and threads > 0 else loader.default_threads()
+        automatic = not (threads and threads > 0)
+        threads = loader.default_threads() if automatic else threads
         if info.family == "bygpt":  # a byte-level multi-head model: llama.cpp runs its backbone only
             from .bygpt import ByteEngine
 
@@ -87,7 +91,10 @@ class Engine:
         gpu = gpus[0] if gpus and layers > 0 else None
         backend = Backend(gpu.name if gpu else "CPU", gpu.description if gpu else "", layers if gpu else 0,
                           runtime.n_layer, threads)
-        return cls(info, runtime, tokenizer, chat_format, note, backend, [ctx_note])
+        engine = cls(info, runtime, tokenizer, chat_format, note, backend, [ctx_note])
+        if automatic:  # the thread counts follow the machine's load, reply by reply
+            engine.thread_watch = loader.ThreadWatch(runtime, threads)
+        return engine
 
     # ------------------------------------------------------------------ facts
 
@@ -134,6 +141,10 @@ class Engine:
             raise EngineBusyError("the model is already generating a reply", self.path,
                                   "wait for the reply to finish or stop it first")
         try:
+            if self.thread_watch is not None:
+                n = self.thread_watch.adjust()
+                if n != self.backend.threads:
+                    self.backend = dataclasses.replace(self.backend, threads=n)
             return generate(self.runtime, self.tokenizer, tokens, params or self.defaults, on_text, cancel,
                             reuse_text)
         finally:

@@ -171,6 +171,28 @@ def choose_format(info: GGUFInfo, runtime: LlamaRuntime) -> tuple[ChatFormat, st
     return get_format("completion"), f"{why} and no chat template: plain text completion"
 
 
+class ThreadWatch:
+    """Automatic thread counts kept in step with the machine: before each reply, the cores other
+    programs used since the last reply are left to them (``threads.LoadWatch``)."""
+
+    def __init__(self, runtime, count: int):
+        self.runtime = runtime
+        self.current = (int(count), int(getattr(count, "batch", count)))
+        self.watch = threads_policy.LoadWatch()
+
+    def adjust(self) -> int:
+        """Set llama.cpp's counts for the next reply; returns the decode count."""
+        busy = self.watch.busy()
+        if busy is None or not getattr(self.runtime, "ctx", None):
+            return self.current[0]
+        choice = threads_policy.default_choice(busy=busy)
+        wanted = (choice.decode, choice.batch)
+        if wanted != self.current:
+            llama_lib.load().llama_set_n_threads(self.runtime.ctx, wanted[0], wanted[1])
+            self.current = wanted
+        return self.current[0]
+
+
 def default_threads() -> int:
     """Decode threads for this machine now, carrying the prompt-batch count (``app.engine.threads``)."""
     return threads_policy.default_choice().count()

@@ -1,19 +1,19 @@
-"""How many CPU threads llama.cpp gets: physical cores, with room left for the UI on small machines.
+"""How many CPU threads llama.cpp gets: the physical cores other programs leave free.
 
 llama.cpp's worker threads wait for each other at every step of a token's computation by
 spinning. When the threads outnumber the cores that are free, one of them is descheduled while
 the others spin on it, and a reply slows to a fraction of its speed (measured in
-``bench/threads.py``: twice as slow on a two-core machine with one other busy program). So:
+``bench/threads.py``: 6-25x slower on a two-core machine with one other busy program). So:
 
 * only physical cores count: a hyperthread sibling shares its core's arithmetic units, and
   decoding is limited by memory bandwidth, which siblings share as well;
-* decoding (one token at a time, most of a reply) leaves one core free on machines with at
-  most ``SMALL_MACHINE_CORES`` cores, for the window drawing the reply and for other programs;
-* prompt evaluation (a batch of tokens, compute-bound and short) uses every physical core;
-* both stay within the CPUs the process may run on (its affinity mask), and within the cores
-  other programs leave free when the model is loaded (``others_busy``: their CPU time over a
-  tenth of a second): with a build or a video call keeping a core busy, a two-core machine
-  decodes on one thread and reads the prompt on one.
+* decoding and prompt evaluation use every physical core that is free: on an idle machine all of
+  them (the window stays smooth: ``bench/ui_smoothness.py``, p99 7 ms with every core decoding);
+* both stay within the CPUs the process may run on (its affinity mask), and leave the cores
+  other programs keep busy to them (``others_busy``: their CPU time, ours subtracted). The load
+  is measured when the model loads, and again before every reply (``LoadWatch``: over the time
+  since the last look, without waiting), so a build or a video call that starts later makes the
+  next reply use fewer threads, and the threads come back when it ends.
 
 ``choose`` is a pure function of the topology so that it can be tested on any machine's shape;
 ``default_choice`` reads this machine's.
@@ -27,8 +27,6 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-
-SMALL_MACHINE_CORES = 4  # at most this many physical cores: one is left free while decoding
 
 SYS_CPU = "/sys/devices/system/cpu"
 PROC_CPUINFO = "/proc/cpuinfo"
@@ -98,9 +96,7 @@ def choose(affinity: Iterable[int], core_of: Mapping[int, object] | None,
     physical = max(1, physical)
     taken = min(physical - 1, max(0, int(busy + 0.5)))
     free = physical - taken
-    headroom = 1 if 1 < physical <= SMALL_MACHINE_CORES else 0
-    return ThreadChoice(decode=max(1, min(physical - headroom, free)), batch=free, physical=physical,
-                        logical=len(cpus), source=source, busy=taken)
+    return ThreadChoice(decode=free, batch=free, physical=physical, logical=len(cpus), source=source, busy=taken)
 
 
 # ------------------------------------------------------------------ reading this machine
@@ -202,6 +198,31 @@ def others_busy(cpus: Iterable[int] | None = None, window: float = 0.1, stat: st
         return 0.0
     own = (own_after.user + own_after.system) - (own_before.user + own_before.system)
     return max(0.0, (after - before - own) / (t1 - t0))
+
+
+class LoadWatch:
+    """Other programs' load since the last look, without waiting: ``busy()`` is the cores' worth of
+    CPU time they used on our CPUs since the previous call (ours subtracted), or None the first
+    time or when too little time has passed to say."""
+
+    def __init__(self, cpus: Iterable[int] | None = None, stat: str | Path = "/proc/stat", min_seconds: float = 0.05):
+        self.cpus = set(usable_cpus() if cpus is None else cpus)
+        self.stat, self.min_seconds = stat, min_seconds
+        self._last = self._sample()
+
+    def _sample(self):
+        total = _busy_seconds(self.cpus, self.stat)
+        own = os.times()
+        return None if total is None else (total, own.user + own.system, time.monotonic())
+
+    def busy(self) -> float | None:
+        now = self._sample()
+        last, self._last = self._last, now if now is not None else self._last
+        if now is None or last is None or now[2] - last[2] < self.min_seconds:
+            if last is not None and now is not None and now[2] - last[2] < self.min_seconds:
+                self._last = last  # too soon: keep measuring from the earlier look
+            return None
+        return max(0.0, (now[0] - last[0] - (now[1] - last[1])) / (now[2] - last[2]))
 
 
 def default_choice(sys_root: str | Path = SYS_CPU, cpuinfo: str | Path = PROC_CPUINFO,

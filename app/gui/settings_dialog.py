@@ -125,13 +125,11 @@ class SettingsDialog(QDialog):
             widget.setToolTip(reason)
         self.n_ctx.setSpecialValueText(tr("The model's (up to 4096)"))
         auto = default_choice(busy=0.0)
-        text = (tr("Automatic (%1: %2 physical cores, one left free)") if auto.decode < auto.physical
-                else tr("Automatic (%1: %2 physical cores)"))
+        text = tr("Automatic (%1: %2 physical cores)")
         self.threads.setSpecialValueText(text.replace("%1", str(auto.decode)).replace("%2", str(auto.physical)))
-        self.threads.setToolTip(tr("Automatic: one thread per physical core (hyperthreads do not count). On a "
-                                   "computer with four cores or fewer, one core is left free for the window "
-                                   "while a reply is written; reading the prompt uses every core. Cores that "
-                                   "other programs keep busy when the model is loaded are left to them."))
+        self.threads.setToolTip(tr("Automatic: one thread per physical core (hyperthreads do not count). Cores "
+                                   "that other programs keep busy are left to them: the load is looked at when "
+                                   "the model is loaded and again before every reply."))
         self.note.setText(tr("GPU layers, context size and threads apply when the model is loaded again "
                              "(Hanashi reloads it when you press OK)."))
 

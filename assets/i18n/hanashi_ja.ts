@@ -1114,197 +1114,197 @@
       <translation>中止して終了</translation>
     </message>
     <message>
-      <location filename="../../app/gui/markdown_view.py" line="139" />
+      <location filename="../../app/gui/markdown_view.py" line="148" />
       <source>Copied</source>
       <translation>コピーしました</translation>
     </message>
     <message>
-      <location filename="../../app/gui/markdown_view.py" line="158" />
+      <location filename="../../app/gui/markdown_view.py" line="167" />
       <source>Copy code</source>
       <translation>コードをコピー</translation>
     </message>
     <message>
-      <location filename="../../app/gui/message_bubble.py" line="43" />
+      <location filename="../../app/gui/message_bubble.py" line="44" />
       <source>Copy</source>
       <translation>コピー</translation>
     </message>
     <message>
-      <location filename="../../app/gui/message_bubble.py" line="125" />
+      <location filename="../../app/gui/message_bubble.py" line="126" />
       <source>writing…</source>
       <translation>入力中…</translation>
     </message>
     <message>
-      <location filename="../../app/gui/message_bubble.py" line="127" />
+      <location filename="../../app/gui/message_bubble.py" line="128" />
       <source>(stopped)</source>
       <translation>(停止)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/message_bubble.py" line="131" />
+      <location filename="../../app/gui/message_bubble.py" line="132" />
       <source>Edit</source>
       <translation>編集</translation>
     </message>
     <message>
-      <location filename="../../app/gui/message_bubble.py" line="132" />
+      <location filename="../../app/gui/message_bubble.py" line="133" />
       <source>Regenerate</source>
       <translation>再生成</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="29" />
+      <location filename="../../app/gui/model_library.py" line="32" />
       <source>Name</source>
       <translation>名前</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="29" />
+      <location filename="../../app/gui/model_library.py" line="32" />
       <source>Family</source>
       <translation>ファミリー</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="29" />
+      <location filename="../../app/gui/model_library.py" line="32" />
       <source>Type</source>
       <translation>形式</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="29" />
+      <location filename="../../app/gui/model_library.py" line="32" />
       <source>Size</source>
       <translation>サイズ</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="29" />
+      <location filename="../../app/gui/model_library.py" line="32" />
       <source>Tokenizer parity</source>
       <translation>トークナイザー一致</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="29" />
+      <location filename="../../app/gui/model_library.py" line="32" />
       <source>Where</source>
       <translation>場所</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="123" />
+      <location filename="../../app/gui/model_library.py" line="126" />
       <source>bundled demo</source>
       <translation>付属のデモ</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="123" />
+      <location filename="../../app/gui/model_library.py" line="126" />
       <source>models folder</source>
       <translation>モデルフォルダ</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="125" />
+      <location filename="../../app/gui/model_library.py" line="128" />
       <source>unreadable: %1</source>
       <translation>読み込めません：%1</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="165" />
+      <location filename="../../app/gui/model_library.py" line="168" />
       <source>Open a GGUF model</source>
       <translation>GGUFモデルを開く</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="166" />
+      <location filename="../../app/gui/model_library.py" line="169" />
       <source>GGUF models (*.gguf);;All files (*)</source>
       <translation>GGUFモデル (*.gguf);;すべてのファイル (*)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="174" />
+      <location filename="../../app/gui/model_library.py" line="177" />
       <source>Delete %1 from the models folder? The file is removed from disk.</source>
       <translation>モデルフォルダから %1 を削除しますか?ファイルはディスクから削除されます。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="175" />
+      <location filename="../../app/gui/model_library.py" line="178" />
       <source>Remove %1 from the list? The file itself stays where it is.</source>
       <translation>%1 を一覧から外しますか?ファイル自体はそのまま残ります。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="176" />
+      <location filename="../../app/gui/model_library.py" line="179" />
       <source>Delete model</source>
       <translation>モデルを削除</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="188" />
+      <location filename="../../app/gui/model_library.py" line="191" />
       <source>A model folder is being imported: wait until it has finished.</source>
       <translation>モデルフォルダーを取り込み中です。終わるまでお待ちください。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="209" />
+      <location filename="../../app/gui/model_library.py" line="212" />
       <source>Choose a Hugging Face model folder</source>
       <translation>Hugging Faceのモデルフォルダを選択</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="220" />
+      <location filename="../../app/gui/model_library.py" line="223" />
       <source>The models folder %1 cannot be used: %2</source>
       <translation>モデルフォルダー「%1」を使えません：%2</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="232" />
+      <location filename="../../app/gui/model_library.py" line="235" />
       <source>Reading %1…</source>
       <translation>%1 を読み込み中…</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="266" />
+      <location filename="../../app/gui/model_library.py" line="269" />
       <source>Imported %1</source>
       <translation>%1 を取り込みました</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="271" />
+      <location filename="../../app/gui/model_library.py" line="274" />
       <source>%1 was converted to %2 (%3 family).</source>
       <translation>%1 を %2 に変換しました(ファミリー：%3)。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="276" />
+      <location filename="../../app/gui/model_library.py" line="279" />
       <source>Import finished</source>
       <translation>取り込み完了</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="284" />
+      <location filename="../../app/gui/model_library.py" line="287" />
       <source>Import failed</source>
       <translation>取り込みに失敗しました</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="285" />
+      <location filename="../../app/gui/model_library.py" line="288" />
       <source>The folder could not be converted.</source>
       <translation>フォルダを変換できませんでした。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="290" />
+      <location filename="../../app/gui/model_library.py" line="293" />
       <source>Import cancelled; nothing was written.</source>
       <translation>取り込みをキャンセルしました。何も書き込まれていません。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="302" />
+      <location filename="../../app/gui/model_library.py" line="305" />
       <source>Model library</source>
       <translation>モデルライブラリ</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="303" />
+      <location filename="../../app/gui/model_library.py" line="306" />
       <source>&lt;b&gt;Add a model.&lt;/b&gt; Hanashi runs GGUF files. The tiny demo model is always here, but it only knows a few answers. For real conversations, download a model folder from Hugging Face (for example &lt;i&gt;rinna/japanese-gpt-neox-3.6b-instruction-ppo&lt;/i&gt;: the safetensors weights, config.json, spiece.model and the tokenizer files), then choose &lt;i&gt;Import folder…&lt;/i&gt; below: Hanashi converts and quantizes it and checks its tokenizer. A GGUF made elsewhere can be opened directly with &lt;i&gt;Open GGUF…&lt;/i&gt;. Easiest of all: &lt;i&gt;Get a model…&lt;/i&gt; downloads a model from the Hugging Face Hub, converts it and checks it in one step.</source>
       <translation>&lt;b&gt;モデルを追加するには&lt;/b&gt; HanashiはGGUFファイルを実行します。小さなデモモデルはいつでも使えますが、答えられるのはいくつかの質問だけです。本格的な会話には、Hugging Faceからモデルのフォルダ(例：&lt;i&gt;rinna/japanese-gpt-neox-3.6b-instruction-ppo&lt;/i&gt; のsafetensorsの重み、config.json、spiece.model、トークナイザーのファイル)をダウンロードし、下の&lt;i&gt;フォルダを取り込む…&lt;/i&gt;を選んでください。Hanashiが変換・量子化し、トークナイザーを検証します。ほかで作られたGGUFは&lt;i&gt;GGUFを開く…&lt;/i&gt;で直接開けます。いちばん簡単なのは&lt;i&gt;モデルを入手…&lt;/i&gt;です。Hugging Face Hub からモデルをダウンロードし、変換と検証まで一度に行います。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="312" />
+      <location filename="../../app/gui/model_library.py" line="315" />
       <source>Get a model…</source>
       <translation>モデルを入手…</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="313" />
+      <location filename="../../app/gui/model_library.py" line="316" />
       <source>Load</source>
       <translation>読み込む</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="314" />
+      <location filename="../../app/gui/model_library.py" line="317" />
       <source>Open GGUF…</source>
       <translation>GGUFを開く…</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="320" />
+      <location filename="../../app/gui/model_library.py" line="323" />
       <source>Models folder: %1</source>
       <translation>モデルフォルダ：%1</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="321" />
+      <location filename="../../app/gui/model_library.py" line="324" />
       <source>Import a Hugging Face folder</source>
       <translation>Hugging Faceのフォルダを取り込む</translation>
     </message>
     <message>
-      <location filename="../../app/gui/model_library.py" line="323" />
+      <location filename="../../app/gui/model_library.py" line="326" />
       <source>Import folder…</source>
       <translation>フォルダを取り込む…</translation>
     </message>
@@ -1521,32 +1521,32 @@ Assistant: はい、わかりました。</source>
       <translation>プリセットとして保存</translation>
     </message>
     <message>
-      <location filename="../../app/gui/pull_worker.py" line="205" />
+      <location filename="../../app/gui/pull_worker.py" line="138" />
       <source>%1 could not be downloaded and converted.</source>
       <translation>%1 をダウンロード・変換できませんでした。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/pull_worker.py" line="212" />
+      <location filename="../../app/gui/pull_worker.py" line="145" />
       <source>%1 s</source>
       <translation>%1 秒</translation>
     </message>
     <message>
-      <location filename="../../app/gui/pull_worker.py" line="214" />
+      <location filename="../../app/gui/pull_worker.py" line="147" />
       <source>%1 min</source>
       <translation>%1 分</translation>
     </message>
     <message>
-      <location filename="../../app/gui/pull_worker.py" line="215" />
+      <location filename="../../app/gui/pull_worker.py" line="148" />
       <source>%1 h %2 min</source>
       <translation>%1 時間 %2 分</translation>
     </message>
     <message>
-      <location filename="../../app/gui/pull_worker.py" line="222" />
+      <location filename="../../app/gui/pull_worker.py" line="155" />
       <source>(step %1 of %2)</source>
       <translation>（%2 段階中 %1）</translation>
     </message>
     <message>
-      <location filename="../../app/gui/pull_worker.py" line="225" />
+      <location filename="../../app/gui/pull_worker.py" line="158" />
       <source>about %1 left</source>
       <translation>残り約 %1</translation>
     </message>
@@ -1722,21 +1722,16 @@ Assistant: はい、わかりました。</source>
     </message>
     <message>
       <location filename="../../app/gui/settings_dialog.py" line="128" />
-      <source>Automatic (%1: %2 physical cores, one left free)</source>
-      <translation>自動（%1：物理コア %2 個、1 個は空けておく）</translation>
-    </message>
-    <message>
-      <location filename="../../app/gui/settings_dialog.py" line="129" />
       <source>Automatic (%1: %2 physical cores)</source>
       <translation>自動（%1：物理コア %2 個）</translation>
     </message>
     <message>
-      <location filename="../../app/gui/settings_dialog.py" line="131" />
-      <source>Automatic: one thread per physical core (hyperthreads do not count). On a computer with four cores or fewer, one core is left free for the window while a reply is written; reading the prompt uses every core. Cores that other programs keep busy when the model is loaded are left to them.</source>
-      <translation>自動：物理コア 1 個につき 1 スレッド（ハイパースレッドは数えません）。コアが 4 個以下のコンピューターでは、返答を書く間、ウィンドウのためにコアを 1 個空けておきます。プロンプトの読み込みにはすべてのコアを使います。モデルを読み込むときにほかのプログラムが使っているコアは、そのプログラムに残します。</translation>
+      <location filename="../../app/gui/settings_dialog.py" line="130" />
+      <source>Automatic: one thread per physical core (hyperthreads do not count). Cores that other programs keep busy are left to them: the load is looked at when the model is loaded and again before every reply.</source>
+      <translation>自動：物理コア 1 個につき 1 スレッド（ハイパースレッドは数えません）。ほかのプログラムが使っているコアはそのプログラムに残します。負荷はモデルを読み込むときと、返答のたびに確かめます。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/settings_dialog.py" line="135" />
+      <location filename="../../app/gui/settings_dialog.py" line="133" />
       <source>GPU layers, context size and threads apply when the model is loaded again (Hanashi reloads it when you press OK).</source>
       <translation>GPUレイヤー、コンテキスト長、スレッド数はモデルを読み込み直したときに反映されます(OKを押すとHanashiが読み込み直します)。</translation>
     </message>

@@ -1,4 +1,5 @@
-"""The thread-count policy: physical cores, headroom on small machines, affinity, other programs.
+"""The thread-count policy: physical cores, affinity, the cores other programs keep busy (at load
+and before each reply).
 
 ``choose`` is tested on this machine's real topology and on constructed ones (sysfs trees and
 /proc/cpuinfo texts written to a temporary folder); the loader's default reaches llama.cpp.
@@ -58,8 +59,7 @@ def test_this_machine_sysfs_and_cpuinfo_agree_on_the_cores():
     assert choice.physical == len(partition(core_of)) and choice.logical == len(cpus)
     assert choice.source == ("sysfs" if from_sysfs else "cpuinfo")
     assert 1 <= choice.decode <= choice.batch == choice.physical <= choice.logical
-    small = 1 < choice.physical <= t.SMALL_MACHINE_CORES
-    assert choice.decode == choice.physical - (1 if small else 0)
+    assert choice.decode == choice.physical  # an idle machine: every physical core
 
 
 def test_the_loader_default_reaches_llama_cpp():
@@ -98,10 +98,10 @@ def test_other_programs_cpu_time_is_measured_from_proc_stat(tmp_path):
 
 
 @pytest.mark.parametrize("cores,decode,batch", [
-    (1, 1, 1),  # one core: nothing to leave free
-    (2, 1, 2),  # small: one core left for the window while decoding; the prompt uses both
-    (4, 3, 4),
-    (6, 6, 6),  # larger machines: every physical core
+    (1, 1, 1),
+    (2, 2, 2),  # idle: every physical core, for decoding and for the prompt
+    (4, 4, 4),
+    (6, 6, 6),
     (16, 16, 16),
 ])
 def test_physical_cores_count_not_hyperthreads(tmp_path, cores, decode, batch):
@@ -119,14 +119,14 @@ def test_the_affinity_mask_limits_the_cores(tmp_path):
     core_of = t.sysfs_cores(range(16), root)
     # Both hyperthreads of core 0 only (taskset -c 0,8): one physical core.
     assert (t.choose([0, 8], core_of).decode, t.choose([0, 8], core_of).physical) == (1, 1)
-    # Cores 0-2 with their siblings: three physical cores, a small machine.
+    # Cores 0-2 with their siblings: three physical cores.
     three = t.choose([0, 1, 2, 8, 9, 10], core_of)
-    assert (three.physical, three.logical, three.decode, three.batch) == (3, 6, 2, 3)
+    assert (three.physical, three.logical, three.decode, three.batch) == (3, 6, 3, 3)
 
 
 def test_busy_cores_are_left_to_the_programs_using_them():
     two = {0: "a", 1: "b"}
-    assert (t.choose([0, 1], two, busy=0.3).decode, t.choose([0, 1], two, busy=0.3).batch) == (1, 2)
+    assert (t.choose([0, 1], two, busy=0.3).decode, t.choose([0, 1], two, busy=0.3).batch) == (2, 2)
     busy = t.choose([0, 1], two, busy=1.0)
     assert (busy.decode, busy.batch, busy.busy) == (1, 1, 1)
     assert "1 busy with other programs" in busy.describe()
@@ -180,3 +180,32 @@ def test_thread_counts_survive_copying_between_processes():
     again = pickle.loads(pickle.dumps(count))
     assert again == 3 and again.batch == 4 and isinstance(again, t.ThreadCount)
     assert t.ThreadCount(2).batch == 2
+
+
+def test_the_load_is_looked_at_again_before_each_reply(tmp_path):
+    """LoadWatch measures other programs over the time since its last look, without waiting."""
+    stat = tmp_path / "stat"
+
+    def write(busy_ticks: int) -> None:
+        stat.write_text(f"cpu  0 0 0 0 0 0 0 0\ncpu0 {busy_ticks} 0 0 1000 0 0 0 0\ncpu1 0 0 0 1000 0 0 0 0\n")
+
+    write(0)
+    watch = t.LoadWatch([0, 1], stat, min_seconds=0.0)
+    import time
+
+    time.sleep(0.2)
+    write(int(0.2 * os.sysconf("SC_CLK_TCK")) * 5)  # far more than 0.2 s of CPU time: a busy core at least
+    assert watch.busy() >= 1.0
+    time.sleep(0.2)  # nothing more since: idle again
+    assert watch.busy() == pytest.approx(0.0, abs=0.2)
+    two = {0: "a", 1: "b"}
+    assert t.choose([0, 1], two, busy=1.0).decode == 1 and t.choose([0, 1], two, busy=0.0).decode == 2
+
+
+def test_automatic_threads_follow_the_load_reply_by_reply():
+    with Engine.load(DEMO, n_ctx=256) as engine:
+        assert engine.thread_watch is not None
+        engine.generate("日本で一番高い山は?", engine.sampling(max_new_tokens=4))
+        assert 1 <= engine.backend.threads <= t.default_choice(busy=0.0).physical
+    with Engine.load(DEMO, n_ctx=256, threads=1) as engine:
+        assert engine.thread_watch is None  # a count the user chose stays as it is
