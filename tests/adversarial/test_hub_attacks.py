@@ -11,8 +11,10 @@ import pytest
 
 from quantize.errors import ConversionError
 from tests.adversarial.test_hub_hostile_server import (  # noqa: F401 - fixtures
+    FAST,
     SMALL,
     WEIGHTS,
+    _pull,
     failed,
     henv,
     hostile,
@@ -22,13 +24,6 @@ from tests.adversarial.test_hub_hostile_server import (  # noqa: F401 - fixtures
 )
 from tests.hub_standin import commit_for
 
-FAST = dict(out_type="q8_0", measure_parity=False)
-
-
-def _pull(**kw):
-    from quantize.hub import pull
-
-    return pull(SMALL, **{**FAST, **kw})
 
 
 def _one_line(e: BaseException) -> None:

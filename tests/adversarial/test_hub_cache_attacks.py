@@ -12,9 +12,11 @@ import pytest
 from quantize.errors import ConversionError
 from quantize.gguf_info import read_metadata
 from tests.adversarial.test_hub_hostile_server import (  # noqa: F401 - fixtures
+    ARGS,
     PYTHON,
     SMALL,
     WEIGHTS,
+    _pull,
     failed,
     henv,
     hostile,
@@ -23,14 +25,6 @@ from tests.adversarial.test_hub_hostile_server import (  # noqa: F401 - fixtures
     pull_cli,
 )
 
-FAST = dict(out_type="q8_0", measure_parity=False)
-ARGS = ("--type", "q8_0", "--skip-parity")
-
-
-def _pull(**kw):
-    from quantize.hub import pull
-
-    return pull(SMALL, **{**FAST, **kw})
 
 
 def _one_line(e: BaseException) -> None:

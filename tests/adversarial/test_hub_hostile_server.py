@@ -361,3 +361,14 @@ def test_knob_flood_and_redirect(hostile):
         assert len(r.content) == 3 * 2**20
         r = c.get(f"{hostile.url}/{SMALL}/resolve/main/{WEIGHTS}")
         assert r.status_code == 302 and r.headers["Location"] == "/elsewhere"
+
+
+FAST = dict(out_type="q8_0", measure_parity=False)
+ARGS = ("--type", "q8_0", "--skip-parity")
+
+
+def _pull(**kw):
+    """``quantize.hub.pull`` of the small repo, quickly (q8_0, no parity)."""
+    from quantize.hub import pull
+
+    return pull(SMALL, **{**FAST, **kw})

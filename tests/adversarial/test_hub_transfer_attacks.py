@@ -12,9 +12,12 @@ import pytest
 
 from quantize.errors import ConversionCancelled, ConversionError
 from tests.adversarial.test_hub_hostile_server import (  # noqa: F401 - fixtures
+    ARGS,
+    FAST,
     PYTHON,
     SMALL,
     WEIGHTS,
+    _pull,
     HostileHub,
     failed,
     henv,
@@ -26,14 +29,6 @@ from tests.adversarial.test_hub_hostile_server import (  # noqa: F401 - fixtures
 )
 from tests.hub.conftest import GATED, TOKEN
 
-FAST = dict(out_type="q8_0", measure_parity=False)
-ARGS = ("--type", "q8_0", "--skip-parity")
-
-
-def _pull(**kw):
-    from quantize.hub import pull
-
-    return pull(SMALL, **{**FAST, **kw})
 
 
 def _size(hub, name=WEIGHTS) -> int:
