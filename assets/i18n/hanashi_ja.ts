@@ -979,137 +979,127 @@
       <translation>更新日時：%1</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="194" />
+      <location filename="../../app/gui/main_window.py" line="195" />
       <source>The model could not be loaded</source>
       <translation>モデルを読み込めませんでした</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="254" />
+      <location filename="../../app/gui/main_window.py" line="255" />
       <source>Delete conversation</source>
       <translation>会話を削除</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="254" />
+      <location filename="../../app/gui/main_window.py" line="255" />
       <source>Delete "%1" and all its messages?</source>
       <translation>「%1」とそのすべてのメッセージを削除しますか?</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="255" />
+      <location filename="../../app/gui/main_window.py" line="256" />
       <source>Delete</source>
       <translation>削除</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="361" />
-      <source>Empty reply: {0}</source>
-      <translation>空の返答：{0}</translation>
-    </message>
-    <message>
-      <location filename="../../app/gui/main_window.py" line="385" />
-      <source>The reply could not be written</source>
-      <translation>返答を生成できませんでした</translation>
-    </message>
-    <message>
-      <location filename="../../app/gui/main_window.py" line="390" />
+      <location filename="../../app/gui/main_window.py" line="272" />
       <source>&amp;New conversation</source>
       <translation>新しい会話(&amp;N)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="391" />
+      <location filename="../../app/gui/main_window.py" line="273" />
       <source>Model &amp;library…</source>
       <translation>モデルライブラリ(&amp;L)…</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="392" />
+      <location filename="../../app/gui/main_window.py" line="274" />
       <source>&amp;Export conversation as Markdown…</source>
       <translation>会話を Markdown で書き出す(&amp;E)…</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="393" />
+      <location filename="../../app/gui/main_window.py" line="275" />
       <source>Export conversation as &amp;JSON…</source>
       <translation>会話を JSON で書き出す(&amp;J)…</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="394" />
+      <location filename="../../app/gui/main_window.py" line="276" />
       <source>&amp;Settings…</source>
       <translation>設定(&amp;S)…</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="395" />
+      <location filename="../../app/gui/main_window.py" line="277" />
       <source>&amp;Persona and sampling…</source>
       <translation>ペルソナとサンプリング(&amp;P)…</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="396" />
+      <location filename="../../app/gui/main_window.py" line="278" />
       <source>&amp;Regenerate reply</source>
       <translation>返答を再生成(&amp;R)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="397" />
+      <location filename="../../app/gui/main_window.py" line="279" />
       <source>Re&amp;name conversation</source>
       <translation>会話の名前を変更(&amp;M)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="398" />
+      <location filename="../../app/gui/main_window.py" line="280" />
       <source>&amp;Search conversations</source>
       <translation>会話を検索(&amp;S)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="399" />
+      <location filename="../../app/gui/main_window.py" line="281" />
       <source>&amp;Quit</source>
       <translation>終了(&amp;Q)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="400" />
+      <location filename="../../app/gui/main_window.py" line="282" />
       <source>&amp;File</source>
       <translation>ファイル(&amp;F)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="401" />
+      <location filename="../../app/gui/main_window.py" line="283" />
       <source>&amp;Conversation</source>
       <translation>会話(&amp;C)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="402" />
+      <location filename="../../app/gui/main_window.py" line="284" />
       <source>&amp;Settings</source>
       <translation>設定(&amp;S)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="403" />
+      <location filename="../../app/gui/main_window.py" line="285" />
       <source>&amp;Language</source>
       <translation>言語(&amp;L)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="405" />
+      <location filename="../../app/gui/main_window.py" line="287" />
       <source>Follow the system</source>
       <translation>システムに合わせる</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="407" />
+      <location filename="../../app/gui/main_window.py" line="289" />
       <source>You are chatting with the tiny demo model: it only knows a few answers. Add a real model for real conversations.</source>
       <translation>小さなデモモデルと会話しています。答えられるのはいくつかの質問だけです。本格的な会話には実際のモデルを追加してください。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="409" />
+      <location filename="../../app/gui/main_window.py" line="291" />
       <source>Add a model…</source>
       <translation>モデルを追加…</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="419" />
+      <location filename="../../app/gui/main_window.py" line="301" />
       <source>A model is being imported</source>
       <translation>モデルを取り込み中です</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="420" />
+      <location filename="../../app/gui/main_window.py" line="302" />
       <source>Hanashi is still importing a model. Stop the import and quit? The unfinished file will be removed.</source>
       <translation>モデルの取り込みがまだ終わっていません。取り込みを中止して終了しますか？ 途中のファイルは削除されます。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="423" />
+      <location filename="../../app/gui/main_window.py" line="305" />
       <source>Keep importing</source>
       <translation>取り込みを続ける</translation>
     </message>
     <message>
-      <location filename="../../app/gui/main_window.py" line="424" />
+      <location filename="../../app/gui/main_window.py" line="306" />
       <source>Stop and quit</source>
       <translation>中止して終了</translation>
     </message>
@@ -1549,6 +1539,16 @@ Assistant: はい、わかりました。</source>
       <location filename="../../app/gui/pull_worker.py" line="158" />
       <source>about %1 left</source>
       <translation>残り約 %1</translation>
+    </message>
+    <message>
+      <location filename="../../app/gui/reply_flow.py" line="107" />
+      <source>Empty reply: {0}</source>
+      <translation>空の返答：{0}</translation>
+    </message>
+    <message>
+      <location filename="../../app/gui/reply_flow.py" line="131" />
+      <source>The reply could not be written</source>
+      <translation>返答を生成できませんでした</translation>
     </message>
     <message>
       <location filename="../../app/gui/reply_notes.py" line="15" />
