@@ -44,6 +44,111 @@
       <translation>設定</translation>
     </message>
     <message>
+      <location filename="../../app/gui/catalogue_texts.py" line="14" />
+      <source>Model</source>
+      <translation>モデル</translation>
+    </message>
+    <message>
+      <location filename="../../app/gui/catalogue_texts.py" line="14" />
+      <source>Parameters</source>
+      <translation>パラメーター数</translation>
+    </message>
+    <message>
+      <location filename="../../app/gui/catalogue_texts.py" line="14" />
+      <source>Download</source>
+      <translation>ダウンロード</translation>
+    </message>
+    <message>
+      <location filename="../../app/gui/catalogue_texts.py" line="14" />
+      <source>Licence</source>
+      <translation>ライセンス</translation>
+    </message>
+    <message>
+      <location filename="../../app/gui/catalogue_texts.py" line="14" />
+      <source>Prompt format</source>
+      <translation>プロンプト形式</translation>
+    </message>
+    <message>
+      <location filename="../../app/gui/catalogue_texts.py" line="15" />
+      <source>Recommended for this computer</source>
+      <translation>このコンピューターへのおすすめ</translation>
+    </message>
+    <message>
+      <location filename="../../app/gui/catalogue_texts.py" line="16" />
+      <source>Downloading %1…</source>
+      <translation>%1 をダウンロード中…</translation>
+    </message>
+    <message>
+      <location filename="../../app/gui/catalogue_texts.py" line="16" />
+      <source>Checking the tokenizer…</source>
+      <translation>トークナイザーを検証中…</translation>
+    </message>
+    <message>
+      <location filename="../../app/gui/catalogue_texts.py" line="17" />
+      <source>Writing the GGUF file…</source>
+      <translation>GGUFファイルを書き込み中…</translation>
+    </message>
+    <message>
+      <location filename="../../app/gui/catalogue_texts.py" line="17" />
+      <source>Quantizing…</source>
+      <translation>量子化中…</translation>
+    </message>
+    <message>
+      <location filename="../../app/gui/catalogue_texts.py" line="18" />
+      <source>rinna chat (ユーザー/システム, &lt;NL&gt;)</source>
+      <translation>rinna 対話形式(ユーザー/システム、&lt;NL&gt;)</translation>
+    </message>
+    <message>
+      <location filename="../../app/gui/catalogue_texts.py" line="19" />
+      <source>rinna bilingual chat</source>
+      <translation>rinna バイリンガル対話形式</translation>
+    </message>
+    <message>
+      <location filename="../../app/gui/catalogue_texts.py" line="19" />
+      <source>dolly instruction ([SEP])</source>
+      <translation>dolly 指示形式([SEP])</translation>
+    </message>
+    <message>
+      <location filename="../../app/gui/catalogue_texts.py" line="20" />
+      <source>plain text continuation</source>
+      <translation>文章の続きを書く形式</translation>
+    </message>
+    <message>
+      <location filename="../../app/gui/catalogue_texts.py" line="20" />
+      <source>byte-level text continuation (byGPT)</source>
+      <translation>バイト単位の文章の続き（byGPT）</translation>
+    </message>
+    <message>
+      <location filename="../../app/gui/catalogue_texts.py" line="34" />
+      <source>Too large for this computer: even %1 needs about %2 of memory, and %3 of RAM is free.</source>
+      <translation>このコンピューターには大きすぎます。%1 でも約 %2 のメモリーが必要ですが、空いている RAM は %3 です。</translation>
+    </message>
+    <message>
+      <location filename="../../app/gui/catalogue_texts.py" line="37" />
+      <source>%1: about %2, fits in your GPU's %3 of free memory with room for the context.</source>
+      <translation>%1：約 %2。GPU の空きメモリー %3 に、文脈の分も余裕をもって収まります。</translation>
+    </message>
+    <message>
+      <location filename="../../app/gui/catalogue_texts.py" line="40" />
+      <source>%1: about %2, the usual balance of quality and speed (this system does not report its free memory).</source>
+      <translation>%1：約 %2。品質と速度のバランスがよい標準的な選択です(このシステムは空きメモリーを報告しません)。</translation>
+    </message>
+    <message>
+      <location filename="../../app/gui/catalogue_texts.py" line="43" />
+      <source>%1: about %2, leaves room in the %3 of RAM free now.</source>
+      <translation>%1：約 %2。現在空いている RAM %3 に余裕をもって収まります。</translation>
+    </message>
+    <message>
+      <location filename="../../app/gui/catalogue_texts.py" line="45" />
+      <source>%1: about %2, only just fits in the %3 of RAM free now: close other programs first.</source>
+      <translation>%1：約 %2。現在空いている RAM %3 にぎりぎり収まります。先にほかのプログラムを閉じてください。</translation>
+    </message>
+    <message>
+      <location filename="../../app/gui/catalogue_texts.py" line="48" />
+      <source>Too large for your GPU's %1 of free memory.</source>
+      <translation>GPU の空きメモリー %1 には収まりません。</translation>
+    </message>
+    <message>
       <location filename="../../app/gui/chat_view.py" line="316" />
       <source>Type a message below to start the conversation.</source>
       <translation>下の欄にメッセージを入力して会話を始めましょう。</translation>
@@ -640,11 +745,6 @@
     </message>
     <message>
       <location filename="../../app/gui/export_dialog.py" line="20" />
-      <source>Model</source>
-      <translation>モデル</translation>
-    </message>
-    <message>
-      <location filename="../../app/gui/export_dialog.py" line="20" />
       <source>Persona</source>
       <translation>ペルソナ</translation>
     </message>
@@ -684,252 +784,157 @@
       <translation>会話を書き出す</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="29" />
-      <source>Parameters</source>
-      <translation>パラメーター数</translation>
-    </message>
-    <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="29" />
-      <source>Download</source>
-      <translation>ダウンロード</translation>
-    </message>
-    <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="29" />
-      <source>Licence</source>
-      <translation>ライセンス</translation>
-    </message>
-    <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="29" />
-      <source>Prompt format</source>
-      <translation>プロンプト形式</translation>
-    </message>
-    <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="30" />
-      <source>Recommended for this computer</source>
-      <translation>このコンピューターへのおすすめ</translation>
-    </message>
-    <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="31" />
-      <source>Downloading %1…</source>
-      <translation>%1 をダウンロード中…</translation>
-    </message>
-    <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="31" />
-      <source>Checking the tokenizer…</source>
-      <translation>トークナイザーを検証中…</translation>
-    </message>
-    <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="32" />
-      <source>Writing the GGUF file…</source>
-      <translation>GGUFファイルを書き込み中…</translation>
-    </message>
-    <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="32" />
-      <source>Quantizing…</source>
-      <translation>量子化中…</translation>
-    </message>
-    <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="33" />
-      <source>rinna chat (ユーザー/システム, &lt;NL&gt;)</source>
-      <translation>rinna 対話形式(ユーザー/システム、&lt;NL&gt;)</translation>
-    </message>
-    <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="34" />
-      <source>rinna bilingual chat</source>
-      <translation>rinna バイリンガル対話形式</translation>
-    </message>
-    <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="34" />
-      <source>dolly instruction ([SEP])</source>
-      <translation>dolly 指示形式([SEP])</translation>
-    </message>
-    <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="35" />
-      <source>plain text continuation</source>
-      <translation>文章の続きを書く形式</translation>
-    </message>
-    <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="49" />
-      <source>Too large for this computer: even %1 needs about %2 of memory, and %3 of RAM is free.</source>
-      <translation>このコンピューターには大きすぎます。%1 でも約 %2 のメモリーが必要ですが、空いている RAM は %3 です。</translation>
-    </message>
-    <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="52" />
-      <source>%1: about %2, fits in your GPU's %3 of free memory with room for the context.</source>
-      <translation>%1：約 %2。GPU の空きメモリー %3 に、文脈の分も余裕をもって収まります。</translation>
-    </message>
-    <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="55" />
-      <source>%1: about %2, the usual balance of quality and speed (this system does not report its free memory).</source>
-      <translation>%1：約 %2。品質と速度のバランスがよい標準的な選択です(このシステムは空きメモリーを報告しません)。</translation>
-    </message>
-    <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="58" />
-      <source>%1: about %2, leaves room in the %3 of RAM free now.</source>
-      <translation>%1：約 %2。現在空いている RAM %3 に余裕をもって収まります。</translation>
-    </message>
-    <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="60" />
-      <source>%1: about %2, only just fits in the %3 of RAM free now: close other programs first.</source>
-      <translation>%1：約 %2。現在空いている RAM %3 にぎりぎり収まります。先にほかのプログラムを閉じてください。</translation>
-    </message>
-    <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="63" />
-      <source>Too large for your GPU's %1 of free memory.</source>
-      <translation>GPU の空きメモリー %1 には収まりません。</translation>
-    </message>
-    <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="200" />
+      <location filename="../../app/gui/get_model_dialog.py" line="163" />
       <source>Download: %1 (%2)</source>
       <translation>ダウンロード：%1(%2)</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="201" />
+      <location filename="../../app/gui/get_model_dialog.py" line="164" />
       <source>exact</source>
       <translation>正確な値</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="201" />
+      <location filename="../../app/gui/get_model_dialog.py" line="164" />
       <source>approximate: not stated on the card</source>
       <translation>概算：モデルカードに記載なし</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="211" />
+      <location filename="../../app/gui/get_model_dialog.py" line="174" />
       <source>Hanashi checks the model's files when the download starts; models whose architecture it cannot run are refused before any weights are downloaded.</source>
       <translation>ダウンロード開始時に Hanashi がモデルのファイルを確認します。動かせないアーキテクチャのモデルは、重みをダウンロードする前にお断りします。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="222" />
+      <location filename="../../app/gui/get_model_dialog.py" line="185" />
       <source>“%1” is not a repo id: write it as ORG/NAME (letters, digits, '-', '_' and '.'), for example rinna/japanese-gpt-neox-3.6b-instruction-ppo.</source>
       <translation>「%1」はリポジトリ ID ではありません。組織名/モデル名(英数字、「-」「_」「.」)の形で入力してください。例：rinna/japanese-gpt-neox-3.6b-instruction-ppo</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="257" />
+      <location filename="../../app/gui/get_model_dialog.py" line="220" />
       <source>The models folder cannot be used.</source>
       <translation>モデルフォルダーを使えません。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="273" />
+      <location filename="../../app/gui/get_model_dialog.py" line="236" />
       <source>Looking up %1 on the Hugging Face Hub…</source>
       <translation>Hugging Face Hub で %1 を確認中…</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="275" />
+      <location filename="../../app/gui/get_model_dialog.py" line="238" />
       <source>Cancel stops at once. What was downloaded is kept: Download again continues where it stopped.</source>
       <translation>キャンセルするとすぐに止まります。ダウンロード済みの部分は残り、もう一度ダウンロードすると続きから再開します。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="286" />
+      <location filename="../../app/gui/get_model_dialog.py" line="249" />
       <source>Cancelling…</source>
       <translation>キャンセル中…</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="308" />
+      <location filename="../../app/gui/get_model_dialog.py" line="271" />
       <source>%1 of %2</source>
       <translation>%1 / %2</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="311" />
+      <location filename="../../app/gui/get_model_dialog.py" line="274" />
       <source>%1/s</source>
       <translation>%1/秒</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="323" />
+      <location filename="../../app/gui/get_model_dialog.py" line="286" />
       <source>%1 is already in the models folder (same revision and type).</source>
       <translation>%1 はすでにモデルフォルダーにあります(同じリビジョン・同じ形式)。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="324" />
+      <location filename="../../app/gui/get_model_dialog.py" line="287" />
       <source>%1 is ready: %2, %3 family.</source>
       <translation>%1 の準備ができました(%2、%3 ファミリー)。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="327" />
+      <location filename="../../app/gui/get_model_dialog.py" line="290" />
       <source>Tokenizer parity: exact — llama.cpp tokenizes exactly like the original model.</source>
       <translation>トークナイザー一致：完全一致 — llama.cppは元のモデルとまったく同じようにトークン化します。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="329" />
+      <location filename="../../app/gui/get_model_dialog.py" line="292" />
       <source>Tokenizer parity: not exact — Hanashi will tokenize with the model's own sentencepiece model, embedded in the file.</source>
       <translation>トークナイザー一致：不完全 — Hanashiはファイルに埋め込まれたモデル自身のsentencepieceでトークン化します。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="336" />
+      <location filename="../../app/gui/get_model_dialog.py" line="299" />
       <source>The converter's report (in English):</source>
       <translation>変換ツールの報告（英語）：</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="348" />
+      <location filename="../../app/gui/get_model_dialog.py" line="311" />
       <source>The model could not be downloaded.</source>
       <translation>モデルを入手できませんでした。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="354" />
+      <location filename="../../app/gui/get_model_dialog.py" line="317" />
       <source>Cancelled. Nothing was added to the models folder; what was downloaded is kept, and Download continues from there.</source>
       <translation>キャンセルしました。モデルフォルダーには何も追加していません。ダウンロード済みの部分は残してあり、もう一度ダウンロードすると続きから再開します。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="376" />
+      <location filename="../../app/gui/get_model_dialog.py" line="339" />
       <source>Not supported yet</source>
       <translation>未対応</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="376" />
+      <location filename="../../app/gui/get_model_dialog.py" line="339" />
       <source>Too large</source>
       <translation>大きすぎます</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="390" />
+      <location filename="../../app/gui/get_model_dialog.py" line="353" />
       <source>Get a model</source>
       <translation>モデルを入手</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="392" />
+      <location filename="../../app/gui/get_model_dialog.py" line="355" />
       <source>this system does not report its free memory</source>
       <translation>このシステムは空きメモリーを報告しません</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="394" />
+      <location filename="../../app/gui/get_model_dialog.py" line="357" />
       <source>%1 of RAM free</source>
       <translation>空き RAM %1</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="395" />
+      <location filename="../../app/gui/get_model_dialog.py" line="358" />
       <source>%1 free on the GPU</source>
       <translation>GPU の空き %1</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="396" />
+      <location filename="../../app/gui/get_model_dialog.py" line="359" />
       <source>no GPU that Hanashi can use</source>
       <translation>Hanashi が使える GPU なし</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="397" />
+      <location filename="../../app/gui/get_model_dialog.py" line="360" />
       <source>This computer: %1, %2. Models are downloaded from the Hugging Face Hub when you press Download.</source>
       <translation>このコンピューター：%1、%2。モデルは「ダウンロード」を押したときに Hugging Face Hub から取得します。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="401" />
+      <location filename="../../app/gui/get_model_dialog.py" line="364" />
       <source>Repo id:</source>
       <translation>リポジトリ ID：</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="402" />
+      <location filename="../../app/gui/get_model_dialog.py" line="365" />
       <source>Quantization:</source>
       <translation>量子化：</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="405" />
+      <location filename="../../app/gui/get_model_dialog.py" line="368" />
       <source>Progress</source>
       <translation>進行状況</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="406" />
+      <location filename="../../app/gui/get_model_dialog.py" line="369" />
       <source>Load now</source>
       <translation>今すぐ読み込む</translation>
     </message>
     <message>
-      <location filename="../../app/gui/get_model_dialog.py" line="407" />
+      <location filename="../../app/gui/get_model_dialog.py" line="370" />
       <source>Close</source>
       <translation>閉じる</translation>
     </message>
