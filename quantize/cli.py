@@ -12,7 +12,7 @@ from pathlib import Path
 from .errors import ConversionCancelled, ConversionError
 from .families import FAMILY_NAMES
 
-_EXIT = {signal.SIGINT: 130, signal.SIGTERM: 143}
+_EXIT = {signal.SIGINT: 130, signal.SIGTERM: 143, signal.SIGHUP: 129}
 
 
 class _Stop:
@@ -33,7 +33,7 @@ class _Stop:
     def install(self) -> None:
         if threading.current_thread() is not threading.main_thread():
             return
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # SIGHUP: the terminal was closed
             self.previous[sig] = signal.signal(sig, self._handler)
 
     def restore(self) -> None:
@@ -52,7 +52,7 @@ class _Stop:
         return _EXIT.get(self.signum, 130)
 
     def line(self) -> str:
-        name = "stopped (SIGTERM)" if self.signum == signal.SIGTERM else "cancelled"
+        name = {signal.SIGTERM: "stopped (SIGTERM)", signal.SIGHUP: "stopped (SIGHUP)"}.get(self.signum, "cancelled")
         return f"{name}; nothing was written{self.after}"
 
 

@@ -64,7 +64,7 @@ class _Cli:
 
 @pytest.mark.parametrize("stage,sig", [("parity", signal.SIGINT), ("write", signal.SIGINT),
                                        ("quantize", signal.SIGINT), ("quantize", signal.SIGTERM),
-                                       ("write", signal.SIGTERM)])
+                                       ("write", signal.SIGTERM), ("write", signal.SIGHUP)])
 def test_a_signal_at_any_stage_stops_at_once_and_leaves_nothing(model, tmp_path, stage, sig):
     out_dir, tmpdir = tmp_path / "out", tmp_path / "tmp"
     out_dir.mkdir()
@@ -78,13 +78,13 @@ def test_a_signal_at_any_stage_stops_at_once_and_leaves_nothing(model, tmp_path,
     cli.proc.send_signal(signal.SIGCONT)
     code, stdout, stderr = cli.finish()
     assert time.monotonic() - t0 < 1.0 + 0.5  # one second, plus the interpreter's own exit
-    assert code == (130 if sig == signal.SIGINT else 143), stderr
+    assert code == {signal.SIGINT: 130, signal.SIGTERM: 143, signal.SIGHUP: 129}[sig], stderr
     tail = stderr[stderr.index(MARKERS[stage].decode()):]
     assert "Traceback" not in stderr and "Exception ignored" not in stderr
     shown = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", tail.replace("\r", "\n"))  # what the terminal shows
     last = [line.strip() for line in shown.splitlines() if line.strip()][-1]
-    assert last == ("cancelled; nothing was written" if sig == signal.SIGINT
-                    else "stopped (SIGTERM); nothing was written")
+    assert last == {signal.SIGINT: "cancelled", signal.SIGTERM: "stopped (SIGTERM)",
+                    signal.SIGHUP: "stopped (SIGHUP)"}[sig] + "; nothing was written"
     assert "wrote" not in stdout
     assert _listing(out_dir, tmpdir) == []  # no output, no .partial, no hanashi-vocab-/job- folder
 
