@@ -19,6 +19,7 @@ from pathlib import Path
 
 from app import gpu_status
 from app.cli_save import SavedChat, SaveRefused
+from app.export_cli import conversation_id_arg
 from app.formats import MessageTooLongError
 from app.local_files import describe_os_error, read_small
 
@@ -43,17 +44,6 @@ def gpu_layers_arg(text: str) -> str:
     except ValueError:
         raise argparse.ArgumentTypeError("use auto, all or a number of layers (0 = CPU only)") from None
     return word
-
-
-def conversation_id_arg(text: str) -> int:
-    try:
-        value = int(text.strip())
-        if value < 1:
-            raise ValueError
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a conversation id (a whole number from "
-                                         "`hanashi export --list`)") from None
-    return value
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

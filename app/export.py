@@ -100,11 +100,12 @@ def read_json(text: str) -> list[dict]:
     """The conversations of a JSON export, each checked to have every field with the right type."""
     try:
         doc = json.loads(text)
-    except ValueError as e:
-        raise ExportError(f"not JSON ({e})", fix="choose a file Hanashi exported as JSON") from None
+    except (ValueError, RecursionError) as e:
+        reason = "nested too deeply" if isinstance(e, RecursionError) else str(e)[:200]
+        raise ExportError(f"not JSON ({reason})", fix="choose a file Hanashi exported as JSON") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise ExportError("not a Hanashi conversation export", fix="choose a file Hanashi exported as JSON")
-    if doc.get("version") != FORMAT_VERSION:
+    if type(doc.get("version")) is not int or doc.get("version") != FORMAT_VERSION:
         raise ExportError(f"written in export format version {doc.get('version')!r}; this Hanashi reads "
                           f"version {FORMAT_VERSION}", fix="use the Hanashi version that wrote it")
     records = doc.get("conversations")

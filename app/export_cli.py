@@ -20,15 +20,19 @@ from . import export, paths
 from .storage import Storage, StorageError
 
 
-def _id(text: str) -> int:
+def conversation_id_arg(text: str) -> int:
+    """A conversation id on the command line: a whole number from 1 to SQLite's largest."""
     try:
-        value = int(text)
-        if value < 1:
+        value = int(str(text).strip())
+        if not 1 <= value <= 2**63 - 1:
             raise ValueError
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a conversation id (a whole number from "
+        raise argparse.ArgumentTypeError(f"{str(text)[:40]!r} is not a conversation id (a whole number from "
                                          "`hanashi export --list`)") from None
     return value
+
+
+_id = conversation_id_arg
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

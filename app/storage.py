@@ -28,6 +28,7 @@ from pathlib import Path
 
 from . import paths
 from .local_files import describe_os_error
+from .storage_values import json_object, text
 from .storage_errors import TRANSIENT, StorageError, gone, is_busy, sql_error, stale
 from .storage_personas import Persona, PersonaRefused, Personas
 from .storage_schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION, check_files, run_script, version_on_disk
@@ -151,7 +152,12 @@ class Storage(TokenCounts, Search, Personas):
             run_script(db, SCHEMA)
             version = SCHEMA_VERSION
         while version < SCHEMA_VERSION:
-            run_script(db, MIGRATIONS[version])
+            try:
+                run_script(db, MIGRATIONS[version])
+            except sqlite3.Error as e:  # a file changed by hand or by another program: the upgrade is undone
+                raise StorageError("corrupt", f"the upgrade to schema {version + 1} failed ({e}); the file "
+                                   "was left as it was", self.path, "move the file aside and start a new "
+                                   "one, or open it with the Hanashi version that wrote it") from None
             version += 1
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
@@ -242,12 +248,8 @@ class Storage(TokenCounts, Search, Personas):
 
     @staticmethod
     def _conversation(row: sqlite3.Row) -> Conversation:
-        try:
-            sampling = json.loads(row["sampling"]) or {}
-        except ValueError:
-            sampling = {}
-        return Conversation(row["id"], row["title"], row["persona"], sampling, row["created"], row["updated"],
-                            row["version"], row["model"])
+        return Conversation(row["id"], text(row["title"]), text(row["persona"]), json_object(row["sampling"]),
+                            row["created"], row["updated"], row["version"], text(row["model"]))
 
     def conversations(self, search: str = "") -> list[Conversation]:
         """Newest first; ``search`` matches anywhere in the title (case-insensitive for ASCII)."""
@@ -324,12 +326,8 @@ class Storage(TokenCounts, Search, Personas):
 
     @staticmethod
     def _message(row: sqlite3.Row) -> Message:
-        try:
-            stats = json.loads(row["stats"]) or {}
-        except ValueError:
-            stats = {}
-        return Message(row["id"], row["conversation_id"], row["role"], row["content"], row["status"],
-                       row["model"], stats, row["created"])
+        return Message(row["id"], row["conversation_id"], text(row["role"]), text(row["content"]), text(row["status"]),
+                       text(row["model"]), json_object(row["stats"]), row["created"])
 
     def messages(self, conversation_id: int) -> list[Message]:
         rows = self._query("SELECT * FROM messages WHERE conversation_id = ? ORDER BY id", (conversation_id,))

@@ -89,5 +89,9 @@ def sql_error(e: sqlite3.Error, path: object) -> StorageError:
     if code == _CANTOPEN:
         return StorageError("io", f"the conversation database cannot be opened ({e})", path,
                             "check that the data folder exists and is readable and writable")
+    if code == 1:  # SQLITE_ERROR: a table, index or trigger is not what this Hanashi wrote
+        return StorageError("corrupt", f"the conversation database's structure is not what Hanashi expects ({e})",
+                            path, "if another program changed the file, move it aside (Hanashi offers to) and "
+                            "start a new one; the old file is kept for recovery")
     return StorageError("io", f"the conversation database cannot be used ({e})", path,
                         "check free disk space and that the data folder is writable")

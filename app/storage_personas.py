@@ -13,6 +13,8 @@ A mixin of ``Storage`` (it uses the storage's ``_run`` and ``_query``).
 
 from __future__ import annotations
 
+from .storage_values import text
+
 import time
 from dataclasses import dataclass
 
@@ -68,7 +70,7 @@ class Personas:
     def personas(self) -> list[Persona]:
         """The built-in presets, then the user's (by name)."""
         rows = self._query("SELECT id, name, prompt FROM personas ORDER BY name COLLATE NOCASE, id")
-        return [*BUILTIN, *(Persona(r[0], r[1], r[2]) for r in rows)]
+        return [*BUILTIN, *(Persona(r[0], text(r[1]), text(r[2])) for r in rows)]
 
     def persona(self, persona_id: int) -> Persona:
         for p in BUILTIN:
@@ -77,14 +79,15 @@ class Personas:
         rows = self._query("SELECT id, name, prompt FROM personas WHERE id = ?", (persona_id,))
         if not rows:
             raise KeyError(f"no persona {persona_id}")
-        return Persona(rows[0][0], rows[0][1], rows[0][2])
+        return Persona(rows[0][0], text(rows[0][1]), text(rows[0][2]))
 
     def save_persona(self, name: str, prompt: str, persona_id: int | None = None) -> Persona:
         """Store a preset: a new one (``persona_id`` None), or the user's preset ``persona_id``
         renamed and rewritten (created again if it was deleted meanwhile). Refuses
         (PersonaRefused) an empty or over-long name, a built-in's name or id, a name another of the
         user's presets has, and an over-long prompt."""
-        name = " ".join(str(name).split())
+        # Control characters (NUL, escapes) would make two names look alike: they count as spaces.
+        name = " ".join("".join(" " if ord(c) < 32 or ord(c) == 127 else c for c in str(name)).split())
         prompt = str(prompt)
         if not name:
             raise PersonaRefused("empty_name", "a preset needs a name")

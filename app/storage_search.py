@@ -22,6 +22,9 @@ import re
 import sqlite3
 from dataclasses import dataclass, field
 
+from .storage_errors import StorageError
+
+MAX_WORD = 1000  # characters in one word; a longer one is refused (SQLite bounds a LIKE pattern), with a note
 MAX_WORDS = 16  # more words than this are refused (SQLite bounds a query's size), with a note
 MAX_HITS = 200  # conversations listed at most, newest first
 MIN_SQLITE = (3, 34, 0)  # the trigram tokenizer's first release
@@ -52,6 +55,7 @@ class SearchResult:
     hits: list[SearchHit] = field(default_factory=list)
     total: int = 0  # conversations that matched (``hits`` holds at most ``limit`` of them)
     too_many_words: bool = False  # more than MAX_WORDS words: nothing was searched
+    too_long_word: bool = False  # a word longer than MAX_WORD characters: nothing was searched
     full_text: bool = True  # the FTS index was used
     full_text_missing: str = ""  # why not, when not
 
@@ -67,6 +71,8 @@ class SearchResult:
                          f"(slower on long histories): {self.full_text_missing}.")
         if self.too_many_words:
             notes.append(f"Search for at most {MAX_WORDS} words at a time.")
+        if self.too_long_word:
+            notes.append(f"Search for words of at most {MAX_WORD} characters.")
         if self.total > len(self.hits):
             notes.append(f"Only the {len(self.hits)} most recent of {self.total} matching conversations are listed.")
         return " ".join(notes)
@@ -86,13 +92,16 @@ def full_text_support(db: sqlite3.Connection) -> str:
 
 
 def _index_state(db: sqlite3.Connection) -> tuple[bool, set[str]]:
-    table = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'messages_fts'").fetchone() is not None
+    row = db.execute("SELECT sql FROM sqlite_master WHERE name = 'messages_fts'").fetchone()
+    # Only the real FTS5 table counts; anything else under its name is dropped and rebuilt.
+    table = row is not None and " ".join(str(row[0] or "").split()).upper().startswith(
+        "CREATE VIRTUAL TABLE MESSAGES_FTS USING FTS5")
     triggers = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' "
                                          "AND name LIKE 'messages_fts_%'")}
     return table, triggers
 
 
-def sync_index(db: sqlite3.Connection, use: bool) -> None:
+def sync_index(db: sqlite3.Connection, use: bool, rebuild: bool = False) -> None:
     """Make the index match ``use`` (inside the caller's write transaction). Using it: create the
     table and triggers where missing and fill it from the messages. Not using it (no FTS5 here):
     drop the triggers, so messages can still be written; the index is rebuilt when next used."""
@@ -101,10 +110,11 @@ def sync_index(db: sqlite3.Connection, use: bool) -> None:
         for name in triggers:
             db.execute(f"DROP TRIGGER {name}")
         return
-    if table and triggers == set(_TRIGGERS):
+    if table and triggers == set(_TRIGGERS) and not rebuild:
         return
-    if table:  # written while the triggers were away: start again
-        db.execute("DROP TABLE messages_fts")
+    kind = db.execute("SELECT type FROM sqlite_master WHERE name = 'messages_fts'").fetchone()
+    if kind is not None:  # written while the triggers were away, or not the FTS table at all: start again
+        db.execute(f"DROP {'VIEW' if kind[0] == 'view' else 'TABLE'} messages_fts")
     for name in triggers:
         db.execute(f"DROP TRIGGER {name}")
     db.execute("CREATE VIRTUAL TABLE messages_fts USING fts5(content, tokenize = 'trigram')")
@@ -165,8 +175,18 @@ class Search:
             reason = reason or "full-text search was turned off"
         self.full_text, self.full_text_missing = not reason, reason
         table, triggers = self._read(_index_state)
+        if self.full_text and table and not self._index_sound():
+            table = False  # a damaged index is only an index: it is built again from the messages
         if (self.full_text and not (table and triggers == set(_TRIGGERS))) or (not self.full_text and triggers):
-            self._run(lambda db: sync_index(db, self.full_text))
+            self._run(lambda db: sync_index(db, self.full_text, rebuild=not table))
+
+    def _index_sound(self) -> bool:
+        """FTS5's own check of the index against its content (read-only for the messages)."""
+        try:
+            self._run(lambda db: db.execute("INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')"))
+            return True
+        except StorageError:
+            return False
 
     def search(self, query: str, limit: int = MAX_HITS) -> SearchResult:
         """Conversations whose title or one of whose messages holds every word of ``query``,
@@ -178,6 +198,9 @@ class Search:
             return result
         if len(words) > MAX_WORDS:
             result.too_many_words = True
+            return result
+        if any(len(w) > MAX_WORD for w in words):
+            result.too_long_word = True
             return result
         conds, args = [], []
         for w in words:

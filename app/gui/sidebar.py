@@ -145,6 +145,8 @@ class Sidebar(QWidget):
                             "(slower on long histories)."))
         if result.too_many_words:
             notes.append(tr("Search for at most %1 words at a time.").replace("%1", "16"))
+        if getattr(result, "too_long_word", False):
+            notes.append(tr("Search for words of at most %1 characters.").replace("%1", "1000"))
         if result.total > len(result.hits):
             notes.append(tr("Only the %1 most recent of %2 matching conversations are listed.")
                          .replace("%1", str(len(result.hits))).replace("%2", str(result.total)))

@@ -254,7 +254,7 @@ def _parse(line: bytes) -> dict | None:
         return None
     try:
         data = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested too deeply to be a request
         return None
     if not isinstance(data, dict):
         return None

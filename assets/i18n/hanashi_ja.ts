@@ -1757,31 +1757,36 @@ Assistant: はい、わかりました。</source>
     </message>
     <message>
       <location filename="../../app/gui/sidebar.py" line="149" />
+      <source>Search for words of at most %1 characters.</source>
+      <translation>検索する語は %1 文字以内にしてください。</translation>
+    </message>
+    <message>
+      <location filename="../../app/gui/sidebar.py" line="151" />
       <source>Only the %1 most recent of %2 matching conversations are listed.</source>
       <translation>一致した %2 件の会話のうち、新しい %1 件だけを表示しています。</translation>
     </message>
     <message>
-      <location filename="../../app/gui/sidebar.py" line="238" />
+      <location filename="../../app/gui/sidebar.py" line="240" />
       <source>Search conversations</source>
       <translation>会話を検索</translation>
     </message>
     <message>
-      <location filename="../../app/gui/sidebar.py" line="239" />
+      <location filename="../../app/gui/sidebar.py" line="241" />
       <source>Rename</source>
       <translation>名前を変更</translation>
     </message>
     <message>
-      <location filename="../../app/gui/sidebar.py" line="241" />
+      <location filename="../../app/gui/sidebar.py" line="243" />
       <source>Export as Markdown…</source>
       <translation>Markdown で書き出す…</translation>
     </message>
     <message>
-      <location filename="../../app/gui/sidebar.py" line="242" />
+      <location filename="../../app/gui/sidebar.py" line="244" />
       <source>Export as JSON…</source>
       <translation>JSON で書き出す…</translation>
     </message>
     <message>
-      <location filename="../../app/gui/sidebar.py" line="243" />
+      <location filename="../../app/gui/sidebar.py" line="245" />
       <source>No matches</source>
       <translation>一致するものはありません</translation>
     </message>
