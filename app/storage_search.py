@@ -178,7 +178,15 @@ class Search:
         if self.full_text and table and not self._index_sound():
             table = False  # a damaged index is only an index: it is built again from the messages
         if (self.full_text and not (table and triggers == set(_TRIGGERS))) or (not self.full_text and triggers):
-            self._run(lambda db: sync_index(db, self.full_text, rebuild=not table))
+            try:
+                self._run(lambda db: sync_index(db, self.full_text, rebuild=not table))
+            except StorageError:
+                if not self.full_text:
+                    raise
+                # The index cannot even be dropped (its own data is damaged): the conversations are
+                # fine, so search them one by one and keep writing them without the index.
+                self.full_text, self.full_text_missing = False, "the search index in the database is damaged"
+                self._run(lambda db: sync_index(db, False))
 
     def _index_sound(self) -> bool:
         """FTS5's own check of the index against its content (read-only for the messages)."""
