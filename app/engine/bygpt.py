@@ -17,6 +17,7 @@ from functools import partial
 from pathlib import Path
 
 from app.formats.card_formats import ConcatFormat
+from quantize.bygpt import layout
 from quantize.gguf_info import GGUFInfo, read_typed_header
 
 from . import loader
@@ -47,6 +48,8 @@ class ByteFacts:
     bos: bytes
     eos: bytes
     stop: bytes
+    vocab: int | None = None  # hanashi.bygpt.vocab_size: the byte embedding's rows, when recorded
+    width: int | None = None  # hanashi.bygpt.byte_embedding_size: its width, when recorded
 
     @classmethod
     def read(cls, path: Path) -> "ByteFacts":
@@ -70,8 +73,26 @@ class ByteFacts:
                 return b""
             return v
 
+        def size(name):  # optional; when present, a whole number the tensors must agree with
+            v = kv.get(PREFIX + name)
+            if v is not None and (type(v) is not int or not 1 <= v < 2**31):
+                problems.append(f"{PREFIX}{name} is {v!r}, expected a positive whole number")
+                return None
+            return v
+
+        version = kv.get(PREFIX + "layout_version", layout.LAYOUT_VERSION)
+        if version != layout.LAYOUT_VERSION:
+            raise InvalidModelError(f"the byte-level model's layout version ({PREFIX}layout_version) is "
+                                    f"{version!r}; this Hanashi "
+                                    f"reads version {layout.LAYOUT_VERSION}", path,
+                                    "update Hanashi, or convert the model with this version of hanashi-quantize")
         facts = cls(get("bytes_per_position", int), get("n_heads", int), get("encoding", str),
-                    get("bos", bytes), get("eos", bytes), get("stop", bytes, b""))
+                    get("bos", bytes), get("eos", bytes), get("stop", bytes, b""),
+                    size("vocab_size"), size("byte_embedding_size"))
+        group = len(layout.RADICES)  # every character of the encoding is one group of this many bytes
+        if facts.encoding == layout.ENCODING and facts.per_position != group:
+            problems.append(f"{PREFIX}bytes_per_position is {facts.per_position}, but the encoding "
+                            f"{facts.encoding} writes every character as {group} bytes")
         for name in ("bos", "eos", "stop"):
             value = getattr(facts, name)
             if value and len(value) % facts.per_position:
@@ -120,7 +141,7 @@ class ByteEngine(Engine):
         runtime = loader.open_runtime(info, n_ctx, threads, gpu_layers, runtime_class=exact)
         try:
             heads = ByteHeads(read_tensors(info.path), runtime.n_embd, facts.per_position, facts.n_heads,
-                              info.path)
+                              info.path, vocab=facts.vocab, width=facts.width)
         except BaseException:
             runtime.close()
             raise
@@ -164,5 +185,5 @@ def read_tensors(path: Path) -> dict:
     except ExplainedError as e:
         raise InvalidModelError(f"the byte-level model's own tensors cannot be read ({e.message})", path,
                                 e.fix or FIX) from None
-    except (ValueError, KeyError, OSError) as e:
+    except (ValueError, KeyError, TypeError, OSError) as e:
         raise InvalidModelError(f"the byte-level model's own tensors cannot be read ({e})", path, FIX) from None

@@ -72,7 +72,7 @@ class ByteHeads:
     """Merge and heads of one model. ``merge(groups)`` → input rows; ``logits(hidden)`` → [.., heads, V]."""
 
     def __init__(self, tensors: Mapping[str, np.ndarray], n_embd: int, per_position: int, n_heads: int,
-                 path: Path | None = None):
+                 path: Path | None = None, *, vocab: int | None = None, width: int | None = None):
         self.per_position, self.n_heads, self.n_embd = per_position, n_heads, n_embd
         problems = []
 
@@ -97,6 +97,12 @@ class ByteHeads:
         if embd is None:
             self._refuse(problems, path)
         V, E = embd.shape
+        if V < 256:
+            problems.append(f"embd: {V} rows, but a byte vocabulary needs one for each of the 256 byte values")
+        if vocab is not None and vocab != V:
+            problems.append(f"embd: {V} rows, but hanashi.bygpt.vocab_size says {vocab}")
+        if width is not None and width != E:
+            problems.append(f"embd: {E} wide, but hanashi.bygpt.byte_embedding_size says {width}")
         w = want("merge.weight", (n_embd, per_position * E))
         b = want("merge.bias", (n_embd,), optional=True)
         heads = [want(f"head.{j}.weight", (V, n_embd)) for j in range(n_heads)]

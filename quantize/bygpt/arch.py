@@ -87,6 +87,8 @@ class ByGPT(_Arch):
                          f"{len(layout.RADICES)} bytes per character")
         keys, _ = layout.CONFIG_KEYS["vocab"]
         self.n_vocab = v.int(*keys, default=0, hi=MAX_VOCAB) or None
+        if self.n_vocab is not None and self.n_vocab < 256:
+            raise v.fail(keys[0], self.n_vocab, "a byte vocabulary has at least 256 entries, one per byte value")
         keys, _ = layout.CONFIG_KEYS["byte_embd"]
         self.byte_embd = v.int(*keys, default=0) or None
 
@@ -112,7 +114,7 @@ class ByGPT(_Arch):
         found = self._find(embd_row)
         shape = tuple(self.ckpt.shape(found)) if found else ()
         if self.n_vocab is None:
-            self.n_vocab = shape[0] if len(shape) == 2 else 256
+            self.n_vocab = max(shape[0], 256) if len(shape) == 2 else 256  # fewer rows: a shape mismatch below
         if self.byte_embd is None:
             self.byte_embd = shape[1] if len(shape) == 2 and shape[1] > 0 else self.n_embd // self.bytes_per_position
         return {"H": self.n_embd, "F": self.n_ff, "Q": self.n_head * self.head_dim,

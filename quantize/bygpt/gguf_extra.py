@@ -91,12 +91,17 @@ def read_extra(path: str | Path) -> dict[str, np.ndarray]:
         key = TENSOR_PREFIX + str(name)
         shape, dtype, span = small.get(key + ".shape"), small.get(key + ".dtype"), spans.get(key + ".data")
         fix = "the file is damaged or was written by another tool: convert the model again"
-        if dtype not in _DTYPES or not isinstance(shape, list) or span is None or not shape:
-            raise GGUFFileError("invalid", f"extra tensor {name!r} is incomplete (data, shape or dtype missing)",
+        if not isinstance(dtype, str) or dtype not in _DTYPES or not isinstance(shape, list) or span is None \
+                or not shape:
+            raise GGUFFileError("invalid", f"extra tensor {name!r} is incomplete (data, shape or dtype missing "
+                                "or of the wrong type)", path, fix)
+        if len(shape) > 4 or not all(type(d) is int and 1 <= d < 2**32 for d in shape):
+            raise GGUFFileError("invalid", f"extra tensor {name!r} has the shape {str(shape)[:80]} "
+                                f"({key}.shape): every dimension must be a whole number from 1 to 2^32-1",
                                 path, fix)
         count = 1
         for d in shape:
-            count *= int(d)
+            count *= d
         itemsize = np.dtype(_DTYPES[dtype]).itemsize
         start, nbytes = span
         if count * itemsize != nbytes or count == 0:
