@@ -1,7 +1,6 @@
 """The part every long conversion job shares: its own thread, progress, cancel and an orderly end.
 
-A subclass makes its worker (a QObject with ``progress``/``finished``/``failed``/``cancelled``
-signals and a ``run`` slot) and hands it to ``_attach``. Signals arrive on the thread that made
+A subclass makes its worker (a ``ChildWorker`` with a ``run`` slot) and hands it to ``_attach``. Signals arrive on the thread that made
 the job; ``plan`` (a ProgressPlan) holds the overall progress and the time left, updated before
 each ``progress``.
 """
@@ -9,8 +8,62 @@ each ``progress``.
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from quantize.cleanup import sweep_partials
+from quantize.errors import ConversionCancelled
+
+
+class ChildWorker(QObject):
+    """Lives on the job's thread and runs the work in a child process (``quantize.child``): an
+    input that makes llama.cpp abort ends that process, not the app; Cancel kills it."""
+
+    progress = Signal(str, int, int, str)
+    finished = Signal(object)
+    failed = Signal(object)
+    cancelled = Signal()
+
+    def __init__(self, flag: threading.Event):
+        super().__init__()
+        self.flag = flag
+        self.target: Path | None = None  # the output: what a killed child left beside it is removed
+
+    def call_child(self, target: str, args: tuple, kwargs: dict | None = None, *, stage: str, path: object,
+                   before=None):
+        """``target(*args, **kwargs)`` in a child process, its progress forwarded; ``before()`` runs
+        first on this thread. Returns the result, or None once ``cancelled`` or ``failed`` has been
+        emitted (with the child's partial files removed)."""
+        from quantize import child
+
+        def progress(stage: str, done: int, total: int, detail: str) -> None:
+            if not self.flag.is_set():
+                self.progress.emit(stage, int(done), int(total), detail or "")
+
+        try:
+            if self.flag.is_set():
+                raise ConversionCancelled()
+            if before is not None:
+                before()
+            return child.run(target, args, kwargs, stage=stage, path=path, progress=progress,
+                             cancelled=self.flag.is_set)
+        except ConversionCancelled:
+            self._remove_partials()
+            self.cancelled.emit()
+        except Exception as e:  # noqa: BLE001 - shown to the user in a dialog
+            self._remove_partials()
+            self.failed.emit(e)
+        return None
+
+    def _remove_partials(self) -> None:
+        """What a killed child was writing beside the output (its pid is in the names: it is gone)."""
+        if self.target is None:
+            return
+        try:
+            sweep_partials(self.target.parent, self.target.name)
+        except OSError:
+            pass
 
 
 class BackgroundJob(QObject):

@@ -24,10 +24,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal, Slot
 
 from app.library import ParityFacts, parity_facts
-from quantize.cleanup import sweep_partials
-from quantize.errors import ConversionCancelled
 
-from .background_job import BackgroundJob
+from .background_job import BackgroundJob, ChildWorker
 from .progress_plan import ProgressPlan, folder_weight_bytes
 
 
@@ -43,39 +41,20 @@ class ImportResult:
     parity: ParityFacts = ParityFacts("unmeasured")  # the same as values, for the window's own words
 
 
-class _Converter(QObject):
+class _Converter(ChildWorker):
     sized = Signal(object)  # the checkpoint's weight bytes (int), before any progress
-    progress = Signal(str, int, int, str)
-    finished = Signal(object)
-    failed = Signal(object)
-    cancelled = Signal()
 
     def __init__(self, folder: Path, target: Path, out_type: str, flag: threading.Event):
-        super().__init__()
-        self.folder, self.target, self.out_type, self.flag = folder, target, out_type, flag
+        super().__init__(flag)
+        self.folder, self.target, self.out_type = folder, target, out_type
 
     @Slot()
     def run(self) -> None:
-        from quantize import child
-
-        def progress(stage: str, done: int, total: int, detail: str) -> None:
-            if not self.flag.is_set():
-                self.progress.emit(stage, int(done), int(total), detail or "")
-
-        try:
-            if self.flag.is_set():
-                raise ConversionCancelled()
-            self.sized.emit(folder_weight_bytes(self.folder))  # here: a stalled disk never blocks the window
-            result = child.run("quantize.convert:convert", (str(self.folder), str(self.target), self.out_type),
-                               stage="converting the model folder", path=self.folder, progress=progress,
-                               cancelled=self.flag.is_set)
-        except ConversionCancelled:
-            self._remove_partials()
-            self.cancelled.emit()
-            return
-        except Exception as e:  # noqa: BLE001 - shown to the user in a dialog
-            self._remove_partials()
-            self.failed.emit(e)
+        result = self.call_child("quantize.convert:convert", (str(self.folder), str(self.target), self.out_type),
+                                 stage="converting the model folder", path=self.folder,
+                                 # here: a stalled disk never blocks the window
+                                 before=lambda: self.sized.emit(folder_weight_bytes(self.folder)))
+        if result is None:
             return
         parity = result.token_parity
         facts = parity_facts({f"tokenizer.{k}": v for k, v in parity.metadata().items()}, parity.runtime) \
@@ -83,13 +62,6 @@ class _Converter(QObject):
         self.finished.emit(ImportResult(result.path, result.family, result.out_type, result.n_params, result.seconds,
                                         parity.exact if parity else None, parity.format() if parity else "",
                                         facts))
-
-    def _remove_partials(self) -> None:
-        """What a killed child was writing beside the target (its pid is in the names: it is gone)."""
-        try:
-            sweep_partials(self.target.parent, self.target.name)
-        except OSError:
-            pass
 
 
 class ImportJob(BackgroundJob):

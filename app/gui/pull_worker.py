@@ -20,14 +20,11 @@ import time
 from collections import deque
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, Slot
 
-from quantize.cleanup import sweep_partials
-from quantize.errors import ConversionCancelled
-
+from .background_job import BackgroundJob, ChildWorker
 from .error_text import TEMPLATES, describe, english_details, error_code
 from .i18n import tr
-from .background_job import BackgroundJob
 from .progress_plan import ProgressPlan
 
 class RateMeter:
@@ -63,54 +60,22 @@ class RateMeter:
         return max(0.0, (total - done) / r)
 
 
-class _Puller(QObject):
-    progress = Signal(str, int, int, str)
-    finished = Signal(object)
-    failed = Signal(object)
-    cancelled = Signal()
-
+class _Puller(ChildWorker):
     def __init__(self, job: "PullJob"):
-        super().__init__()
+        super().__init__(job.flag)
         self.repo_id, self.out_type, self.models_dir = job.repo_id, job.out_type, job.models_dir
-        self.revision, self.flag = job.revision, job.flag
-        self.target: Path | None = None
+        self.revision = job.revision
 
     @Slot()
     def run(self) -> None:
-        from quantize import child
+        from quantize.hub import default_output
 
-        def progress(stage: str, done: int, total: int, detail: str) -> None:
-            if not self.flag.is_set():
-                self.progress.emit(stage, int(done), int(total), detail or "")
-
+        self.target = Path(default_output(self.repo_id, self.out_type, self.models_dir))
         kwargs = {"revision": self.revision, "out_type": self.out_type, "models_dir": str(self.models_dir)}
-        try:
-            if self.flag.is_set():
-                raise ConversionCancelled()
-            from quantize.hub import default_output
-
-            self.target = Path(default_output(self.repo_id, self.out_type, self.models_dir))
-            result = child.run("quantize.hub:pull_here", (self.repo_id,), kwargs,
-                               stage=f"getting {self.repo_id}", path=self.repo_id, progress=progress,
-                               cancelled=self.flag.is_set)
-        except ConversionCancelled:
-            self._remove_partials()
-            self.cancelled.emit()
-            return
-        except Exception as e:  # noqa: BLE001 - shown to the user in the dialog
-            self._remove_partials()
-            self.failed.emit(e)
-            return
-        self.finished.emit(result)
-
-    def _remove_partials(self) -> None:
-        """What a killed child was writing beside the output (its pid is in the names: it is gone)."""
-        if self.target is None:
-            return
-        try:
-            sweep_partials(self.target.parent, self.target.name)
-        except OSError:
-            pass
+        result = self.call_child("quantize.hub:pull_here", (self.repo_id,), kwargs,
+                                 stage=f"getting {self.repo_id}", path=self.repo_id)
+        if result is not None:
+            self.finished.emit(result)
 
 
 class PullJob(BackgroundJob):
