@@ -67,7 +67,7 @@ def _default_models_dir() -> Path:
 def _up_to_date(out: Path, repo_id: str, commit: str, out_type: str) -> bool:
     """``out`` is a readable GGUF converted from this repository's commit to this type."""
     from .gguf_check import checked_info
-    from .gguf_info import FILE_TYPES, read_typed_header
+    from .gguf_info import read_typed_header
     from .metadata import SOURCE_REPO_KEY, SOURCE_REVISION_KEY
 
     if not out.is_file():
@@ -76,11 +76,10 @@ def _up_to_date(out: Path, repo_id: str, commit: str, out_type: str) -> bool:
         kv = read_typed_header(out).kv
         if kv.get(SOURCE_REPO_KEY) != repo_id or kv.get(SOURCE_REVISION_KEY) != commit:
             return False
-        checked_info(out)  # whole and usable: every value, and the tensor data inside the file
+        # Whole and usable: every value, and the tensor data inside the file.
+        return checked_info(out).file_type == out_type
     except (ConversionError, OSError, ValueError):
         return False
-    return (kv.get(SOURCE_REPO_KEY) == repo_id and kv.get(SOURCE_REVISION_KEY) == commit
-            and FILE_TYPES.get(kv.get("general.file_type")) == out_type)
 
 
 def pull(repo_id: str, *, revision: str | None = None, out_type: str = "q4_k_m", output: Path | None = None,

@@ -111,6 +111,10 @@ class RepoCache:
         """Move a complete download into ``blobs`` and link it from the snapshot."""
         final = self.blobs / f.etag
         os.replace(blob, final)
+        return self.link(commit, f, final)
+
+    def link(self, commit: str, f: RemoteFile, final: Path) -> Path:
+        """Point the snapshot's ``f`` at the blob ``final`` (a relative link, as the Hub's tools do)."""
         link = self.snapshot(commit) / f.name
         link.parent.mkdir(parents=True, exist_ok=True)
         if link.is_symlink() or link.exists():
@@ -170,11 +174,7 @@ def fetch(cache: RepoCache, commit: str, f: RemoteFile, url: str, headers: dict,
             return cache.snapshot(commit) / f.name
         final = cache.blobs / f.etag
         if final.is_file() and final.stat().st_size == f.size and _matches(final, f):  # in another snapshot
-            target = cache.snapshot(commit) / f.name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.unlink(missing_ok=True)
-            target.symlink_to(os.path.relpath(final, target.parent))
-            return target
+            return cache.link(commit, f, final)
         part = cache.incomplete(f)
         if cache.partial_bytes(f) > f.size:  # not this file's beginning: start again
             part.unlink()
