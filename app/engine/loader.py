@@ -178,14 +178,15 @@ class ThreadWatch:
     def __init__(self, runtime, count: int):
         self.runtime = runtime
         self.current = (int(count), int(getattr(count, "batch", count)))
-        self.watch = threads_policy.LoadWatch()
+        self.topology = threads_policy.topology()  # read once: the cores do not change while a model is loaded
+        self.watch = threads_policy.LoadWatch(self.topology[0])
 
     def adjust(self) -> int:
         """Set llama.cpp's counts for the next reply; returns the decode count."""
         busy = self.watch.busy()
         if busy is None or not getattr(self.runtime, "ctx", None):
             return self.current[0]
-        choice = threads_policy.default_choice(busy=busy)
+        choice = threads_policy.choose(*self.topology, busy=busy)
         wanted = (choice.decode, choice.batch)
         if wanted != self.current:
             llama_lib.load().llama_set_n_threads(self.runtime.ctx, wanted[0], wanted[1])

@@ -216,27 +216,35 @@ class LoadWatch:
         return None if total is None else (total, own.user + own.system, time.monotonic())
 
     def busy(self) -> float | None:
-        now = self._sample()
-        last, self._last = self._last, now if now is not None else self._last
-        if now is None or last is None or now[2] - last[2] < self.min_seconds:
-            if last is not None and now is not None and now[2] - last[2] < self.min_seconds:
-                self._last = last  # too soon: keep measuring from the earlier look
+        now, last = self._sample(), self._last
+        if now is None:
             return None
+        if last is None:
+            self._last = now
+            return None
+        if now[2] - last[2] < self.min_seconds:
+            return None  # too soon: keep measuring from the earlier look
+        self._last = now
         return max(0.0, (now[0] - last[0] - (now[1] - last[1])) / (now[2] - last[2]))
+
+
+def topology(sys_root: str | Path = SYS_CPU, cpuinfo: str | Path = PROC_CPUINFO):
+    """(usable CPUs, CPU → physical core or None, where that came from) for ``choose``."""
+    cpus = usable_cpus()
+    cores = sysfs_cores(cpus, sys_root)
+    if cores:
+        return cpus, cores, "sysfs"
+    cores = cpuinfo_cores(cpus, cpuinfo)
+    if cores:
+        return cpus, cores, "cpuinfo"
+    return cpus, None, "cpu count"
 
 
 def default_choice(sys_root: str | Path = SYS_CPU, cpuinfo: str | Path = PROC_CPUINFO,
                    busy: float | None = None) -> ThreadChoice:
     """This machine's thread counts (see ``choose``); ``busy`` None: measured now (``others_busy``)."""
-    cpus = usable_cpus()
-    busy = others_busy(cpus) if busy is None else busy
-    cores = sysfs_cores(cpus, sys_root)
-    if cores:
-        return choose(cpus, cores, "sysfs", busy)
-    cores = cpuinfo_cores(cpus, cpuinfo)
-    if cores:
-        return choose(cpus, cores, "cpuinfo", busy)
-    return choose(cpus, None, busy=busy)
+    cpus, cores, source = topology(sys_root, cpuinfo)
+    return choose(cpus, cores, source, others_busy(cpus) if busy is None else busy)
 
 
 def llama_cpp_python_default() -> tuple[int, int]:
