@@ -32,12 +32,9 @@ def conversation_id_arg(text: str) -> int:
     return value
 
 
-_id = conversation_id_arg
-
-
 def add_arguments(p: argparse.ArgumentParser) -> None:
     which = p.add_mutually_exclusive_group(required=True)
-    which.add_argument("id", nargs="?", type=_id, help="the conversation's id (see --list)")
+    which.add_argument("id", nargs="?", type=conversation_id_arg, help="the conversation's id (see --list)")
     which.add_argument("--all", action="store_true", help="every conversation")
     which.add_argument("--list", action="store_true", help="list the conversations (id, messages, title)")
     p.add_argument("--format", choices=("md", "json"), default="md", help="Markdown (default) or JSON")

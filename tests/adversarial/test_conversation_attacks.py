@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from app import export, settings as settings_mod
-from app.export_cli import _id
+from app.export_cli import conversation_id_arg as _id
 from app.storage import Storage, StorageError
 from app.storage_personas import BUILTIN, PersonaRefused
 
